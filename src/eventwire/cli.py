@@ -1,0 +1,272 @@
+"""Command line: `eventwire code`, `eventwire eval`, `eventwire events`, `eventwire actor`.
+
+Machine-readable output goes to stdout; progress, tables for people and the run summary go to stderr
+(so `eventwire code ... --format jsonl > events.jsonl` stays clean).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import ontology
+from .records import Document, Skipped
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="eventwire: code news text into CAMEO/PLOVER events (who did what to whom).")
+err = Console(stderr=True)
+out = Console()
+
+EXIT_SOME_INPUTS_SKIPPED = 3
+
+
+@app.command("code")
+def code_command(
+    inputs: List[str] = typer.Argument(..., help="Files or folders: .txt, .jsonl, .json, .csv (or - for JSONL on stdin)."),
+    db: Path = typer.Option(Path("eventwire.duckdb"), "--db", help="DuckDB file to store documents and events in."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table (for people) or jsonl (one event per line on stdout)."),
+    max_bytes: int = typer.Option(10_000_000, "--max-bytes", help="Skip documents larger than this."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Documents per spaCy batch."),
+    n_process: int = typer.Option(1, "--n-process", help="spaCy worker processes."),
+    include_negated: bool = typer.Option(True, "--include-negated/--factual-only",
+                                         help="Keep negated and hypothetical events (flagged) or drop them."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+):
+    """Code INPUT files into events, store them in DuckDB and print them."""
+    if fmt not in ("table", "jsonl"):
+        raise typer.BadParameter("--format must be 'table' or 'jsonl'")
+    from .ingest import read_inputs
+    from .pipeline import Pipeline
+    from .store import EventStore
+
+    pipeline = Pipeline(batch_size=batch_size, n_process=n_process)
+    skipped: list[Skipped] = []
+    n_docs = n_events = 0
+    table_rows = []
+    show_progress = err.is_terminal if progress is None else progress
+
+    def documents():
+        for item in read_inputs(inputs, max_bytes=max_bytes):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                store.save_skipped(item)
+                err.print(f"[yellow]skipped[/] {item.origin}: {item.reason}")
+            else:
+                yield item
+
+    with EventStore(db) as store, _progress(show_progress) as bar:
+        task = bar.add_task("coding", total=None)
+        for coded in pipeline.code_documents(documents()):
+            events = coded.events
+            if not include_negated:
+                events = [e for e in events if not (e.negated or e.hypothetical)]
+            store.save_document(coded.document, coded.sentences, events)
+            n_docs += 1
+            n_events += len(events)
+            bar.update(task, advance=1, description=f"coding · {n_events} events")
+            for event in events:
+                if fmt == "jsonl":
+                    sys.stdout.write(event.to_json() + "\n")
+                else:
+                    table_rows.append(event)
+        counts = store.counts()
+
+    if fmt == "table":
+        _print_event_table(table_rows)
+    reasons = Counter(s.reason.split(":")[0] for s in skipped)
+    summary = f"[bold]{n_docs}[/] documents coded, [bold]{n_events}[/] events, [bold]{len(skipped)}[/] inputs skipped"
+    if reasons:
+        summary += " (" + ", ".join(f"{n}× {r}" for r, n in reasons.most_common()) + ")"
+    err.print(summary + f". Store {db}: {counts['documents']} documents, {counts['events']} events in total.")
+    if skipped:
+        raise typer.Exit(EXIT_SOME_INPUTS_SKIPPED)
+
+
+@app.command("events")
+def events_command(
+    db: Path = typer.Option(Path("eventwire.duckdb"), "--db"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or jsonl"),
+    doc_id: Optional[str] = typer.Option(None, "--doc"),
+    root: Optional[str] = typer.Option(None, "--root", help="CAMEO root, e.g. 11"),
+    source_country: Optional[str] = typer.Option(None, "--source-country"),
+    target_country: Optional[str] = typer.Option(None, "--target-country"),
+):
+    """List events already in the store."""
+    from .store import EventStore
+
+    if not db.exists():
+        err.print(f"[red]No store at {db}.[/] Run `eventwire code INPUT --db {db}` first.")
+        raise typer.Exit(1)
+    with EventStore(db) as store:
+        rows = store.events(doc_id=doc_id, cameo_root=root, source_country=source_country,
+                            target_country=target_country)
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    else:
+        _print_event_table(rows)
+
+
+@app.command("eval")
+def eval_command(
+    gold: Path = typer.Argument(..., exists=True, help="Gold JSONL: petr2_gsr / plover_gsr / actor_cases format."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as one JSON line."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Score this JSONL instead of coding the gold texts."),
+    worst: int = typer.Option(10, "--worst", help="How many worst sentences to list."),
+):
+    """Score eventwire against a gold file (the same rules as ../shared/tools/score.py)."""
+    from . import evaluate
+
+    records = evaluate.load_gold(gold)
+    kind = evaluate.detect_gold_kind(records)
+    if kind == "actors":
+        from .actors.resolver import ActorResolver
+
+        resolver = ActorResolver()
+        predicted = []
+        for rec in records:
+            actor = resolver.resolve_text(rec["text"], context=rec.get("context") or "", date=rec.get("date"))
+            predicted.append({"country": actor.country if actor else None,
+                              "code_1": actor.sector if actor else None})
+        scores = evaluate.score_actors(records, predicted)
+        if as_json:
+            out.print_json(json.dumps(scores))
+        else:
+            table = Table(title=f"Actor resolution on {gold.name}")
+            table.add_column("measure")
+            table.add_column("value", justify="right")
+            for key, value in scores.items():
+                table.add_row(key, str(value))
+            out.print(table)
+        return
+
+    if predictions is not None:
+        predicted = [json.loads(line) for line in predictions.open() if line.strip()]
+    else:
+        from .pipeline import Pipeline
+        from .ingest import parse_date
+
+        pipeline = Pipeline()
+        docs = [Document(id=str(r["id"]), text=r["text"], date=parse_date(r.get("date"))) for r in records]
+        predicted = [e.to_dict() for coded in pipeline.code_documents(docs) for e in coded.events]
+    scores = evaluate.score_events(records, predicted)
+    if as_json:
+        print(json.dumps(scores.to_dict()))
+    else:
+        evaluate.format_report(scores, console=out, worst=worst)
+
+
+@app.command("actor")
+def actor_command(
+    text: Optional[str] = typer.Argument(None, help="Actor text, e.g. 'Pakistani foreign minister'."),
+    date: Optional[str] = typer.Option(None, "--date"),
+    context: str = typer.Option("", "--context"),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="JSONL with text, context, date; one JSON line out per line in."),
+):
+    """Resolve an actor description to {country, sector, code, how}."""
+    from .actors.resolver import ActorResolver
+
+    resolver = ActorResolver()
+
+    def resolve(t: str, ctx: str, d: Optional[str]) -> dict:
+        actor = resolver.resolve_text(t, context=ctx, date=d)
+        if actor is None:
+            return {"text": t, "country": None, "sector": None, "code_1": None, "code": None, "how": "no match"}
+        return {"text": t, "country": actor.country, "sector": actor.sector, "code_1": actor.sector,
+                "code": actor.code, "how": actor.how}
+
+    if batch is not None:
+        for n, line in enumerate(batch.open(encoding="utf-8"), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(json.dumps({"id": None, "error": f"line {n}: not valid JSON: {exc}"}))
+                continue
+            result = resolve(rec.get("text", ""), rec.get("context") or "", rec.get("date"))
+            result["id"] = rec.get("id")
+            print(json.dumps(result, ensure_ascii=False))
+        return
+    if not text:
+        raise typer.BadParameter("give an actor TEXT or --batch FILE")
+    print(json.dumps(resolve(text, context, date), ensure_ascii=False))
+
+
+@app.command("codes")
+def codes_command(root: Optional[str] = typer.Argument(None, help="Show the codes under this CAMEO root.")):
+    """List CAMEO codes with Goldstein value, QuadClass and PLOVER mapping."""
+    table = Table(title="CAMEO codes")
+    for col in ("code", "name", "goldstein", "quad", "plover", "mode", "context"):
+        table.add_column(col)
+    for c in ontology.all_cameo_codes():
+        if root and c.root != root.zfill(2):
+            continue
+        table.add_row(c.code, c.name, f"{c.goldstein:+.1f}", str(c.quad_class), c.plover, c.mode, c.context)
+    out.print(table)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.speed} docs/s" if False else ""), TimeElapsedColumn(),
+                    console=err, disable=not enabled, transient=True)
+
+
+def _print_event_table(events) -> None:
+    """Events for people: who did what to whom, with the sentence that says so."""
+    if not events:
+        err.print("[yellow]No events found.[/]")
+        return
+    table = Table(title=f"{len(events)} events", show_lines=True, expand=True)
+    table.add_column("doc", overflow="fold", max_width=14)
+    table.add_column("source → event → target", overflow="fold")
+    table.add_column("evidence", overflow="fold", ratio=2)
+    for e in events:
+        d = e if isinstance(e, dict) else e.to_dict()
+        name = ontology.cameo(d["cameo"]).name if ontology.is_cameo_code(d["cameo"]) else ""
+        target = d["target"]["code"] if d["target"] else "—"
+        flags = [f for f in ("negated", "hypothetical") if d.get(f)]
+        who = (f"[bold]{d['source']['code']}[/] —{d['cameo']} {name}→ [bold]{target}[/]\n"
+               f"[dim]{d['plover'] or ''} · Goldstein {d['goldstein']} · {d.get('date') or ''}[/]")
+        if flags:
+            who += f"\n[magenta]{', '.join(flags)}[/]"
+        if d.get("attributed_to"):
+            who += f"\n[dim]according to {d['attributed_to']['text']}[/]"
+        table.add_row(str(d["doc_id"]), who, _highlight(d))
+    err.print(table)
+
+
+def _highlight(d: dict) -> str:
+    """The sentence with source, trigger and target marked up."""
+    from rich.markup import escape
+
+    sentence = d["sentence"]
+    ev = d["evidence"]
+    marks = []
+    for key, style in (("source_span", "bold cyan"), ("target_span", "bold yellow"), ("trigger_span", "bold red")):
+        if ev.get(key):
+            marks.append((ev[key][0], ev[key][1], style))
+    marks.sort()
+    text, pos = "", 0
+    for start, end, style in marks:
+        if start < pos:
+            continue
+        text += escape(sentence[pos:start]) + f"[{style}]" + escape(sentence[start:end]) + "[/]"
+        pos = end
+    text += escape(sentence[pos:])
+    return text + f"\n[dim]rule: {escape(ev['rule'])}[/]"
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,155 @@
+"""Find the source and target of an event verb in the dependency parse.
+
+Everything here works on spaCy tokens and knows nothing about codes: it answers "which noun phrase is the
+doer and which the receiver", including passives, controlled infinitives, relative clauses and
+coordinated ("compound") actors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from spacy.tokens import Span, Token
+
+SUBJECT_DEPS = ("nsubj", "csubj")
+PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
+OBJECT_DEPS = ("dobj", "dative", "oprd")
+# Prepositions that introduce the receiver of an action, in order of preference.
+TARGET_PREPOSITIONS = ("against", "on", "at", "with", "to", "toward", "towards", "upon", "into", "over", "from",
+                       "for", "of", "between", "among")
+# Dependents that are not part of an actor's noun phrase.
+NOT_IN_PHRASE = {"relcl", "acl", "punct", "cc", "conj", "advcl", "prep", "appos", "parataxis", "ccomp"}
+# Heads we climb through to find the subject of a verb that has none of its own.
+CLIMB_DEPS = ("xcomp", "conj", "acomp", "auxpass", "aux")
+
+
+@dataclass
+class Argument:
+    """A noun phrase filling a role: its head token and the span to resolve as an actor."""
+    head: Token
+    span: Span
+    role: str  # subject | passive_agent | object | prep:<word> | possessor | ...
+
+
+def phrase_span(head: Token) -> Span:
+    """The noun phrase headed by `head`: pre-modifiers, possessor and the head, plus an 'of' phrase and
+    appositive name ("Special Representative of the Russian President, Ambassador Kabulov"), but no
+    relative clause, coordination or other prepositional phrase."""
+    doc = head.doc
+    left = head.left_edge.i
+    # Drop left material that belongs to coordination or punctuation.
+    while left < head.i and (doc[left].dep_ in ("cc", "punct", "preconj") or doc[left].is_punct):
+        left += 1
+    right = head.i
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            right = max(right, child.right_edge.i)
+        elif child.dep_ == "appos" and all(doc[i].is_punct for i in range(right + 1, child.left_edge.i)):
+            right = max(right, _appos_end(child))
+        elif child.dep_ in ("compound", "amod", "nummod", "case", "nmod", "flat") and child.i == right + 1:
+            right = child.right_edge.i
+        else:
+            break
+    while right > head.i and (doc[right].is_punct or doc[right].dep_ in ("cc",)):
+        right -= 1
+    return doc[left: right + 1]
+
+
+def _appos_end(appos: Token) -> int:
+    """End of an appositive, without its own relative clauses or trailing prepositional phrases."""
+    end = appos.i
+    for child in appos.rights:
+        if child.dep_ in ("relcl", "acl", "punct", "cc", "conj", "prep", "advcl"):
+            break
+        end = child.right_edge.i
+    return end
+
+
+def conjuncts(head: Token) -> list[Token]:
+    """The head and every token coordinated with it: "Pakistan, the US, China and Iran"."""
+    return [head, *[t for t in head.conjuncts if t.i > head.i]]
+
+
+def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
+    """Return (subject head, is_passive_subject). Climbs through xcomp/conj/acomp chains so that
+    "X agreed to meet Y" gives X as the subject of "meet"."""
+    tok = verb
+    for _ in range(6):
+        for child in tok.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return _expletive_fix(child), False
+        for child in tok.children:
+            if child.dep_ in PASSIVE_SUBJECT_DEPS:
+                return child, True
+        if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return tok.head, _is_passive(tok)
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "soldiers killed by ..." : the noun is the patient
+            return tok.head, True
+        if tok.dep_ == "xcomp":
+            # Object control: "urged Iran to talk" -> Iran is the subject of "talk".
+            obj = next((c for c in tok.head.children if c.dep_ in ("dobj", "dative")), None)
+            if obj is not None:
+                return obj, False
+        if tok.dep_ in CLIMB_DEPS and tok.head is not tok:
+            tok = tok.head
+            continue
+        break
+    return None, False
+
+
+def _expletive_fix(tok: Token) -> Token:
+    return tok
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+
+
+def passive_agent(verb: Token) -> Optional[Token]:
+    """"by X" in a passive clause."""
+    for child in verb.children:
+        if child.dep_ == "agent":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    return None
+
+
+def direct_object(verb: Token) -> Optional[Token]:
+    for child in verb.children:
+        if child.dep_ in OBJECT_DEPS:
+            return child
+    return None
+
+
+def prepositional_objects(verb: Token, preferred: tuple[str, ...] = ()) -> list[tuple[str, Token]]:
+    """(preposition, object) pairs on the verb, the preferred prepositions first."""
+    pairs = []
+    for child in verb.children:
+        if child.dep_ in ("prep", "dative") and child.lower_ in TARGET_PREPOSITIONS:
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                pairs.append((child.lower_, pobj))
+    order = {p: i for i, p in enumerate(preferred + TARGET_PREPOSITIONS)}
+    pairs.sort(key=lambda pair: order.get(pair[0], 99))
+    return pairs
+
+
+def inner_actor_candidates(noun: Token) -> list[Token]:
+    """Tokens inside a non-actor object that may name the real receiver: possessor ("Pakistan's support"),
+    then pre-modifiers ("an Indian proposal"), then 'of/from/with/for' objects ("a proposal from India")."""
+    out = [c for c in noun.children if c.dep_ == "poss"]
+    out += [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i]
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "from", "with", "for", "by", "against", "to", "between"):
+            out += [c for c in prep.children if c.dep_ == "pobj"]
+    return out
+
+
+def modifier_conjuncts(head: Token) -> list[Token]:
+    """Coordinated pre-modifiers that each make a separate actor with the same head noun:
+    "the US and Afghan government" -> [US, Afghan]."""
+    for child in head.lefts:
+        if child.dep_ in ("nmod", "compound", "amod", "poss") and any(t.i > child.i for t in child.conjuncts):
+            return [child, *[t for t in child.conjuncts if t.i > child.i and t.i < head.i]]
+    return []

@@ -1,0 +1,309 @@
+"""The event coder: parsed sentences in, `Event` records out.
+
+For each sentence:
+1. find trigger verbs (and nouns governed by light verbs: "held talks") that match the verb lexicon;
+2. resolve frames between triggers: intentions ("agreed to meet" -> 036), reported speech ("X said Y
+   accused Z" -> Y->Z attributed to X), allegations ("X claimed Y attacked Z" -> X accuses Y);
+3. take source and target actors from the parse (events.arguments) and code them (actors.resolver);
+4. flag negation and hypothetical statements (events.modality) and attach CAMEO/PLOVER attributes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.tokens import Doc, Span, Token
+
+from .. import ontology
+from ..actors.resolver import ActorResolver
+from ..records import Actor, Event
+from . import arguments as args
+from . import modality
+from .lexicon import Pattern, VerbLexicon, dependent_lemmas
+
+LIGHT_VERBS = {"hold", "launch", "stage", "carry", "conduct", "make", "issue", "mount", "begin", "start",
+               "continue", "resume", "open", "lodge", "file", "sign", "reach", "express", "give", "offer",
+               "deliver", "take", "hold", "host", "organise", "organize", "announce", "unleash", "step"}
+FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+STATEMENT_CODES = {"010", "01"}
+
+
+@dataclass
+class Trigger:
+    token: Token  # the verb (or the noun for nominal triggers)
+    pattern: Pattern
+    verb: Token  # the clause verb whose arguments we use (the light verb for nominal triggers)
+    notes: list[str] = field(default_factory=list)
+    code: str = ""
+    intent_by: Optional[Token] = None
+    speech_by: Optional[Token] = None
+
+
+class EventExtractor:
+    def __init__(self, lexicon: VerbLexicon | None = None, resolver: ActorResolver | None = None,
+                 *, fallback_actors: bool = True, keep_statements: bool = False):
+        self.lexicon = lexicon or VerbLexicon.load()
+        self.resolver = resolver or ActorResolver()
+        self.fallback_actors = fallback_actors
+        self.keep_statements = keep_statements
+
+    # ---- public -------------------------------------------------------------------------------------
+    def extract(self, doc: Doc, doc_id: str) -> list[Event]:
+        events: list[Event] = []
+        context = DocumentContext()
+        for index, sent in enumerate(doc.sents):
+            events.extend(self.extract_sentence(sent, doc_id, index, context))
+        return events
+
+    def extract_sentence(self, sent: Span, doc_id: str, index: int,
+                         context: "DocumentContext | None" = None) -> list[Event]:
+        context = context or DocumentContext()
+        triggers = self._find_triggers(sent)
+        triggers = self._resolve_frames(triggers)
+        events: list[Event] = []
+        seen = set()
+        for trig in triggers:
+            for event in self._code_trigger(trig, sent, doc_id, index, context):
+                key = (event.source.code, event.source.span, event.target.code if event.target else None,
+                       event.cameo)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(event)
+        for event in events:
+            context.remember(event.source)
+            if event.target:
+                context.remember(event.target)
+        return events
+
+    # ---- step 1: triggers -----------------------------------------------------------------------------
+    def _find_triggers(self, sent: Span) -> list[Trigger]:
+        found = []
+        for tok in sent:
+            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ != "aux" and tok.dep_ != "auxpass"):
+                pattern = self.lexicon.match(tok.lemma_.lower(), dependent_lemmas(tok))
+                if pattern is not None and not pattern.nominal:
+                    found.append(Trigger(tok, pattern, tok))
+                    continue
+            if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "attr") and tok.head.lemma_.lower() in LIGHT_VERBS:
+                deps = dependent_lemmas(tok) | dependent_lemmas(tok.head)
+                pattern = self.lexicon.match(tok.lemma_.lower(), deps, nominal=True)
+                if pattern is not None:
+                    found.append(Trigger(tok, pattern, tok.head, notes=[f"nominal via '{tok.head.lemma_}'"]))
+        # A nominal trigger outranks a bare light-verb match on its governing verb ("held talks").
+        nominal_verbs = {t.verb.i for t in found if t.token is not t.verb}
+        found = [t for t in found if not (t.token is t.verb and t.verb.i in nominal_verbs and not t.pattern.words)]
+        for t in found:
+            t.code = t.pattern.code
+        return found
+
+    # ---- step 2: frames -------------------------------------------------------------------------------
+    def _resolve_frames(self, triggers: list[Trigger]) -> list[Trigger]:
+        by_token = {t.verb.i: t for t in triggers}
+        words = modality.modality_words()
+        drop: set[int] = set()
+        for trig in triggers:
+            verb = trig.verb
+            # Controlled verb: "agreed to meet", "urged Iran to talk".
+            if verb.dep_ in ("xcomp", "acomp") and verb.head.i in by_token:
+                head = by_token[verb.head.i]
+                if verb.lemma_.lower() in head.pattern.words:
+                    drop.add(id(trig))  # the head's pattern already covers it ("threaten to attack")
+                    continue
+                if head.verb.lemma_.lower() in words.intent_verbs or head.code in STATEMENT_CODES:
+                    drop.add(id(head))
+                else:
+                    drop.add(id(trig))
+                    continue
+            governor = modality.intent_governor(verb)
+            if governor is not None:
+                mapped = modality.intent_code(trig.code)
+                if mapped:
+                    trig.notes.append(f"intent via '{governor.lemma_}': {trig.code}->{mapped}")
+                    trig.code = mapped
+                    trig.intent_by = governor
+            speech = modality.speech_frame(verb)
+            if speech is not None:
+                trig.speech_by = speech
+                if speech.i in by_token:
+                    drop.add(id(by_token[speech.i]))
+        kept = [t for t in triggers if id(t) not in drop]
+        if not self.keep_statements:
+            kept = [t for t in kept if t.code not in STATEMENT_CODES]
+        return kept
+
+    # ---- step 3: arguments and actors -----------------------------------------------------------------
+    def _code_trigger(self, trig: Trigger, sent: Span, doc_id: str, index: int,
+                      context: "DocumentContext") -> list[Event]:
+        verb = trig.verb
+        subject, passive = args.find_subject(verb)
+        if passive:
+            target_heads = [subject] if subject is not None else []
+            agent = args.passive_agent(verb)
+            source_head = agent
+            notes = ["passive"]
+        else:
+            source_head = subject
+            target_heads = self._target_candidates(trig)
+            notes = []
+        if source_head is None:
+            return []
+        sources = self._actors_for(source_head, sent, context)
+        if not sources:
+            return []
+        targets: list[Actor] = []
+        for head in target_heads:
+            targets = self._actors_for(head, sent, context)
+            if targets:
+                break
+            for inner in args.inner_actor_candidates(head):
+                targets = self._actors_for(inner, sent, context)
+                if targets:
+                    break
+            if targets:
+                break
+
+        attributed_to = None
+        code = trig.code
+        if trig.speech_by is not None:
+            speaker_head, _ = args.find_subject(trig.speech_by)
+            speakers = self._actors_for(speaker_head, sent, context) if speaker_head is not None else []
+            attributed_to = speakers[0] if speakers else None
+            words = modality.modality_words()
+            # "X claimed that Y attacked Z": the event coded is X accusing Y.
+            if (attributed_to is not None and trig.speech_by.lemma_.lower() in words.allegation_verbs
+                    and code[:2] >= "14" and attributed_to.code != sources[0].code):
+                notes.append(f"allegation via '{trig.speech_by.lemma_}': {code}->112")
+                targets, sources, code = sources, [attributed_to], "112"
+                attributed_to = None
+
+        pairs: list[tuple[Actor, Optional[Actor]]] = []
+        if targets:
+            pairs = [(s, t) for s in sources for t in targets]
+        elif len(sources) >= 2:  # "X and Y met": each acts on the other
+            pairs = [(s, t) for s in sources for t in sources if s is not t]
+        else:
+            pairs = [(sources[0], None)]
+
+        negated = modality.is_negated(verb) if trig.token is verb else (
+            modality.is_negated(verb) or any(c.dep_ == "neg" for c in trig.token.children))
+        hypothetical = modality.is_hypothetical(verb) and trig.intent_by is None
+        trigger_span = (trig.token.idx - sent.start_char, trig.token.idx + len(trig.token) - sent.start_char)
+        rule = f"verbs.yaml:{trig.pattern.code} '{trig.pattern.text}'"
+        all_notes = trig.notes + notes
+        if all_notes:
+            rule += " [" + "; ".join(all_notes) + "]"
+
+        events = []
+        for source, target in pairs:
+            if target is not None and (source.span == target.span or _same_actor(source, target)):
+                continue
+            events.append(self._make_event(doc_id, index, sent, source, target, code, trig, rule,
+                                           negated, hypothetical, attributed_to, trigger_span))
+        return events
+
+    def _target_candidates(self, trig: Trigger) -> list[Token]:
+        verb, noun = trig.verb, trig.token
+        heads: list[Token] = []
+        if noun is not verb:  # nominal trigger: "held talks with X", "launched an attack on X"
+            heads += [pobj for _, pobj in args.prepositional_objects(noun, tuple(trig.pattern.words))]
+        else:
+            obj = args.direct_object(verb)
+            if obj is not None:
+                heads.append(obj)
+            # Controlled verbs take their object from the xcomp: "agreed to meet Y", "threatened to attack Y".
+            for child in verb.children:
+                if child.dep_ == "xcomp":
+                    inner = args.direct_object(child)
+                    if inner is not None:
+                        heads.append(inner)
+                    heads += [p for _, p in args.prepositional_objects(child, tuple(trig.pattern.words))]
+        heads += [pobj for _, pobj in args.prepositional_objects(verb, tuple(trig.pattern.words))]
+        return heads
+
+    def _actors_for(self, head: Token, sent: Span, context: "DocumentContext") -> list[Actor]:
+        """All actors a noun phrase names, one per coordinated conjunct."""
+        if head is None:
+            return []
+        actors: list[Actor] = []
+        for conj in args.conjuncts(head):
+            split = args.modifier_conjuncts(conj)
+            if split:
+                head_actor = self._resolve(conj, sent, context)
+                for mod in split:
+                    mod_actor = self.resolver.resolve_span(sent.doc[mod.i: mod.i + 1])
+                    if mod_actor is not None:
+                        actors.append(_combine(mod_actor, head_actor, mod, conj, sent))
+                if actors:
+                    continue
+            actor = self._resolve(conj, sent, context)
+            if actor is not None:
+                actors.append(actor)
+        return actors
+
+    def _resolve(self, head: Token, sent: Span, context: "DocumentContext") -> Optional[Actor]:
+        if head.pos_ == "PRON":
+            return context.pronoun(head, sent)
+        span = args.phrase_span(head)
+        actor = self.resolver.resolve_span(span)
+        if actor is None and self.fallback_actors:
+            actor = _entity_fallback(head, span, sent)
+        if actor is not None and actor.span is None:
+            actor.span = (span.start_char - sent.start_char, span.end_char - sent.start_char)
+        return actor
+
+    def _make_event(self, doc_id, index, sent, source, target, code, trig, rule, negated, hypothetical,
+                    attributed_to, trigger_span) -> Event:
+        info = ontology.cameo(code)
+        return Event(
+            doc_id=doc_id, sentence_index=index, sentence=sent.text, sentence_start=sent.start_char,
+            source=source, target=target, cameo=code, trigger=trig.token.text, rule=rule,
+            goldstein=info.goldstein, quad_class=info.quad_class, plover=info.plover or None,
+            mode=info.mode, context=info.context, negated=negated, hypothetical=hypothetical,
+            attributed_to=attributed_to, trigger_span=trigger_span,
+        )
+
+
+class DocumentContext:
+    """What the coder remembers across sentences of one document (for pronouns)."""
+
+    def __init__(self):
+        self.recent: list[Actor] = []
+
+    def remember(self, actor: Actor) -> None:
+        self.recent.append(actor)
+        del self.recent[:-20]
+
+    def pronoun(self, tok: Token, sent: Span) -> Optional[Actor]:
+        if tok.lower_ not in ("he", "she", "it", "they", "we"):
+            return None
+        for actor in reversed(self.recent):
+            if actor.code and not actor.code.startswith("---"):
+                span = (tok.idx - sent.start_char, tok.idx + len(tok) - sent.start_char)
+                return Actor(text=tok.text, code=actor.code, country=actor.country, sector=actor.sector,
+                             span=span, how=f"pronoun -> {actor.text}")
+        return None
+
+
+def _same_actor(a: Actor, b: Actor) -> bool:
+    return a.code == b.code and a.text.lower() == b.text.lower()
+
+
+def _combine(mod_actor: Actor, head_actor: Optional[Actor], mod: Token, head: Token, sent: Span) -> Actor:
+    """"the US and Afghan government": the country from the modifier, the sector from the shared head."""
+    sector = head_actor.sector if head_actor else None
+    country = mod_actor.country
+    code = (country or mod_actor.code[:3]) + (sector or "") if country else mod_actor.code
+    start = mod.idx - sent.start_char
+    return Actor(text=f"{mod.text} … {head.text}", code=code, country=country, sector=sector,
+                 span=(start, start + len(mod)), how=f"{mod_actor.how} + head '{head.text}'")
+
+
+def _entity_fallback(head: Token, span: Span, sent: Span) -> Optional[Actor]:
+    """A named entity we cannot code is still an actor, with an unknown code ("---")."""
+    if head.ent_type_ in FALLBACK_ENTITY_LABELS and head.pos_ == "PROPN":
+        ent = next((e for e in sent.ents if e.start <= head.i < e.end), None)
+        text = ent.text if ent is not None else head.text
+        start = (ent.start_char if ent is not None else head.idx) - sent.start_char
+        return Actor(text=text, code="---", country=None, sector=None, span=(start, start + len(text)),
+                     how=f"unresolved {head.ent_type_} entity")
+    return None

@@ -1,0 +1,392 @@
+"""An embedded DuckDB store for coded documents and events.
+
+The tables are plain SQL that a user can open and query directly (``duckdb eventwire.duckdb``):
+
+- ``documents``  one row per coded document (with its content hash, to skip unchanged inputs)
+- ``sentences``  the document's sentences; event spans are offsets into ``sentences.text``
+- ``events``     one flat row per coded event (actors, date and location spread into columns)
+- ``skipped``    inputs that could not be coded, and why (``skipped_at``: UTC time)
+- ``events_with_evidence``  a view: events joined to their sentence, with the span texts cut out
+- ``meta``       key/value pairs, including ``schema_version``
+
+Re-coding a document replaces its sentences and events in one transaction, so a store never holds
+duplicates. ``EventStore.events()`` reads rows back in the ``Event.to_dict()`` shape.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import duckdb
+
+from eventwire.records import Actor, Document, Event, Skipped
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS documents (
+        doc_id VARCHAR PRIMARY KEY,
+        title VARCHAR,
+        text VARCHAR,
+        pub_date DATE,
+        source VARCHAR,
+        url VARCHAR,
+        origin VARCHAR,
+        content_hash VARCHAR,
+        n_sentences INTEGER,
+        coded_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS sentences (
+        doc_id VARCHAR,
+        sentence_index INTEGER,
+        start_char INTEGER,
+        end_char INTEGER,
+        text VARCHAR,
+        PRIMARY KEY (doc_id, sentence_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS events (
+        event_id VARCHAR PRIMARY KEY,
+        doc_id VARCHAR,
+        sentence_index INTEGER,
+        cameo VARCHAR,
+        cameo_root VARCHAR,
+        trigger VARCHAR,
+        plover VARCHAR,
+        mode VARCHAR,
+        context VARCHAR,
+        goldstein DOUBLE,
+        quad_class INTEGER,
+        source_text VARCHAR,
+        source_code VARCHAR,
+        source_country VARCHAR,
+        source_sector VARCHAR,
+        target_text VARCHAR,
+        target_code VARCHAR,
+        target_country VARCHAR,
+        target_sector VARCHAR,
+        negated BOOLEAN,
+        hypothetical BOOLEAN,
+        attributed_to_text VARCHAR,
+        attributed_to_code VARCHAR,
+        attributed_to_country VARCHAR,
+        attributed_to_sector VARCHAR,
+        event_date DATE,
+        date_precision VARCHAR,
+        date_source VARCHAR,
+        location_name VARCHAR,
+        location_country VARCHAR,
+        location_admin1 VARCHAR,
+        location_lat DOUBLE,
+        location_lon DOUBLE,
+        location_geonames_id BIGINT,
+        location_precision VARCHAR,
+        location_rule VARCHAR,
+        source_start INTEGER,
+        source_end INTEGER,
+        target_start INTEGER,
+        target_end INTEGER,
+        trigger_start INTEGER,
+        trigger_end INTEGER,
+        rule VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS skipped (
+        origin VARCHAR,
+        doc_id VARCHAR,
+        reason VARCHAR,
+        skipped_at TIMESTAMP  -- not "at": a reserved word in DuckDB
+    )""",
+    # Span columns are 0-based [start, end) Python offsets; DuckDB substr() is 1-based.
+    """CREATE OR REPLACE VIEW events_with_evidence AS
+    SELECT
+        e.*,
+        s.text AS sentence,
+        substr(s.text, e.source_start + 1, e.source_end - e.source_start) AS source_evidence,
+        substr(s.text, e.target_start + 1, e.target_end - e.target_start) AS target_evidence,
+        substr(s.text, e.trigger_start + 1, e.trigger_end - e.trigger_start) AS trigger_evidence
+    FROM events e
+    LEFT JOIN sentences s USING (doc_id, sentence_index)""",
+]
+
+# Column order used by the INSERT; keep in step with _event_row().
+_EVENT_COLUMNS = (
+    "event_id", "doc_id", "sentence_index", "cameo", "cameo_root", "trigger", "plover", "mode",
+    "context", "goldstein", "quad_class",
+    "source_text", "source_code", "source_country", "source_sector",
+    "target_text", "target_code", "target_country", "target_sector",
+    "negated", "hypothetical",
+    "attributed_to_text", "attributed_to_code", "attributed_to_country", "attributed_to_sector",
+    "event_date", "date_precision", "date_source",
+    "location_name", "location_country", "location_admin1", "location_lat", "location_lon",
+    "location_geonames_id", "location_precision", "location_rule",
+    "source_start", "source_end", "target_start", "target_end", "trigger_start", "trigger_end",
+    "rule",
+)
+
+_SENTENCE_COLUMNS = ("doc_id", "sentence_index", "start_char", "end_char", "text")
+_DOCUMENT_COLUMNS = (
+    "doc_id", "title", "text", "pub_date", "source", "url", "origin", "content_hash", "n_sentences", "coded_at",
+)
+_ROWS_PER_INSERT = 200
+
+# Filters accepted by EventStore.events(); each maps to an equality test on one column.
+EVENT_FILTERS = ("doc_id", "cameo_root", "source_country", "target_country")
+
+# Relations to_pandas()/to_polars() may read; a fixed list because a table name can't be a parameter.
+TABLES = ("documents", "sentences", "events", "skipped", "events_with_evidence", "meta")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # TIMESTAMP columns hold naive UTC
+
+
+def _span(span: Optional[Sequence[int]]) -> tuple[Optional[int], Optional[int]]:
+    return (span[0], span[1]) if span else (None, None)
+
+
+def _actor_columns(actor: Optional[Actor]) -> tuple:
+    if actor is None:
+        return (None, None, None, None)
+    return (actor.text, actor.code, actor.country, actor.sector)
+
+
+def _event_row(ev: Event) -> tuple:
+    loc = ev.location
+    location = (
+        (loc.name, loc.country, loc.admin1, loc.lat, loc.lon, loc.geonames_id, loc.precision, loc.rule)
+        if loc is not None
+        else (None,) * 8
+    )
+    return (
+        ev.event_id, ev.doc_id, ev.sentence_index, ev.cameo, ev.cameo[:2], ev.trigger, ev.plover,
+        ev.mode, ev.context, ev.goldstein, ev.quad_class,
+        *_actor_columns(ev.source),
+        *_actor_columns(ev.target),
+        ev.negated, ev.hypothetical,
+        *_actor_columns(ev.attributed_to),
+        ev.date, ev.date_precision, ev.date_source,
+        *location,
+        *_span(ev.source.span), *_span(ev.target.span if ev.target else None), *_span(ev.trigger_span),
+        ev.rule,
+    )
+
+
+def _actor_dict(row: dict[str, Any], prefix: str) -> Optional[dict[str, Any]]:
+    if row[f"{prefix}_text"] is None and row[f"{prefix}_code"] is None:
+        return None
+    return {k: row[f"{prefix}_{k}"] for k in ("text", "code", "country", "sector")}
+
+
+def _span_list(row: dict[str, Any], prefix: str) -> Optional[list[int]]:
+    start, end = row[f"{prefix}_start"], row[f"{prefix}_end"]
+    return None if start is None else [start, end]
+
+
+def _event_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """One events_with_evidence row in the Event.to_dict() shape."""
+    location = None
+    if row["location_name"] is not None:
+        location = {
+            k: row[f"location_{k}"]
+            for k in ("name", "country", "admin1", "lat", "lon", "geonames_id", "precision", "rule")
+        }
+    return {
+        "event_id": row["event_id"],
+        "doc_id": row["doc_id"],
+        "sentence_index": row["sentence_index"],
+        "sentence": row["sentence"],
+        "source": _actor_dict(row, "source"),
+        "target": _actor_dict(row, "target"),
+        "cameo": row["cameo"],
+        "cameo_root": row["cameo_root"],
+        "trigger": row["trigger"],
+        "plover": row["plover"],
+        "mode": row["mode"],
+        "context": row["context"],
+        "goldstein": row["goldstein"],
+        "quad_class": row["quad_class"],
+        "negated": row["negated"],
+        "hypothetical": row["hypothetical"],
+        "attributed_to": _actor_dict(row, "attributed_to"),
+        "date": row["event_date"].isoformat() if row["event_date"] else None,
+        "date_precision": row["date_precision"],
+        "date_source": row["date_source"],
+        "location": location,
+        "evidence": {
+            "source_span": _span_list(row, "source"),
+            "target_span": _span_list(row, "target"),
+            "trigger_span": _span_list(row, "trigger"),
+            "rule": row["rule"],
+        },
+    }
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Parameterised multi-row INSERTs: several times faster than executemany() in DuckDB."""
+    row_placeholder = "(" + ", ".join("?" for _ in columns) + ")"
+    for i in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[i : i + _ROWS_PER_INSERT]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row_placeholder] * len(chunk))}",
+            [value for row in chunk for value in row],
+        )
+
+
+def _sentence_rows(doc_id: str, sentences: list[tuple[int, int, str]], events: Iterable[Event]) -> list[tuple]:
+    """Rows for the sentences table; events whose sentence is missing from `sentences` add it."""
+    by_index = {i: (start, end, text) for i, (start, end, text) in enumerate(sentences)}
+    for ev in events:
+        known = by_index.get(ev.sentence_index)
+        if known is None:
+            start = ev.sentence_start
+            by_index[ev.sentence_index] = (start, start + len(ev.sentence), ev.sentence)
+        elif known[2] != ev.sentence:
+            # Spans are offsets into the stored sentence, so a mismatch would corrupt the evidence.
+            raise ValueError(
+                f"event {ev.event_id} in {doc_id!r}: its sentence text differs from sentence "
+                f"{ev.sentence_index} passed to save_document"
+            )
+    return [(doc_id, i, start, end, text) for i, (start, end, text) in sorted(by_index.items())]
+
+
+class EventStore:
+    """DuckDB-backed store. Use as a context manager, or call close() when done."""
+
+    def __init__(self, path: str | Path = "eventwire.duckdb"):
+        self.path = str(path)
+        self.con = duckdb.connect(self.path)
+        self._create_schema()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        for statement in _SCHEMA:
+            self.con.execute(statement)
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {row[0]}; this eventwire supports up to {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "EventStore":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def save_document(self, doc: Document, sentences: list[tuple[int, int, str]], events: list[Event]) -> None:
+        """Store a coded document: `sentences` are (start_char, end_char, text), indexed by position.
+
+        Replaces whatever was stored for doc.id before, all in one transaction.
+        """
+        for ev in events:
+            if ev.doc_id != doc.id:
+                raise ValueError(f"event {ev.event_id} belongs to {ev.doc_id!r}, not {doc.id!r}")
+        # The same mention coded twice has the same event_id; keep the first.
+        first_by_id: dict[str, Event] = {}
+        for ev in events:
+            first_by_id.setdefault(ev.event_id, ev)
+        unique_events = list(first_by_id.values())
+        sentence_rows = _sentence_rows(doc.id, sentences, unique_events)
+        document_row = (
+            doc.id, doc.title, doc.text, doc.date, doc.source, doc.url, doc.origin,
+            doc.content_hash, len(sentence_rows), _now(),
+        )
+        event_rows = [_event_row(ev) for ev in unique_events]
+        self.con.begin()
+        try:
+            for table in ("events", "sentences", "documents"):
+                self.con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc.id])
+            _insert_many(self.con, "documents", _DOCUMENT_COLUMNS, [document_row])
+            _insert_many(self.con, "sentences", _SENTENCE_COLUMNS, sentence_rows)
+            _insert_many(self.con, "events", _EVENT_COLUMNS, event_rows)
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def save_skipped(self, skipped: Skipped) -> None:
+        self.con.execute(
+            "INSERT INTO skipped (origin, doc_id, reason, skipped_at) VALUES (?, ?, ?, ?)",
+            [skipped.origin, skipped.doc_id, skipped.reason, _now()],
+        )
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def has_document(self, doc_id: str, content_hash: Optional[str] = None) -> bool:
+        """True if doc_id is stored (and, when content_hash is given, was coded from the same content)."""
+        sql = "SELECT 1 FROM documents WHERE doc_id = ?"
+        params: list[Any] = [doc_id]
+        if content_hash is not None:
+            sql += " AND content_hash = ?"
+            params.append(content_hash)
+        return self.con.execute(sql, params).fetchone() is not None
+
+    def events(self, **filters: Any) -> list[dict[str, Any]]:
+        """Stored events in the Event.to_dict() shape, in document and sentence order.
+
+        Filters (equality; None means "don't filter"): doc_id, cameo_root, source_country, target_country.
+        """
+        unknown = set(filters) - set(EVENT_FILTERS)
+        if unknown:
+            raise TypeError(f"unknown event filter(s) {sorted(unknown)}; use {', '.join(EVENT_FILTERS)}")
+        clauses, params = [], []
+        for name in EVENT_FILTERS:  # column names come from the fixed list, values are parameters
+            if filters.get(name) is not None:
+                clauses.append(f"{name} = ?")
+                params.append(filters[name])
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.query(
+            f"SELECT * FROM events_with_evidence {where} "
+            "ORDER BY doc_id, sentence_index, trigger_start NULLS LAST, event_id",
+            params,
+        )
+        return [_event_dict(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "sentences", "events", "skipped")
+        }
+
+    def query(self, sql: str, params: Optional[Sequence[Any] | dict[str, Any]] = None) -> list[dict[str, Any]]:
+        """Run SQL (with ? or $name parameters) and return the rows as dicts."""
+        cursor = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        if cursor.description is None:  # a statement with no result set
+            return []
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _relation(self, table: str) -> duckdb.DuckDBPyRelation:
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
+        return self.con.sql(f"SELECT * FROM {table}")
+
+    def to_pandas(self, table: str = "events"):
+        """A table or view as a pandas DataFrame (needs pandas: pip install 'eventwire[data]')."""
+        relation = self._relation(table)
+        try:
+            import pandas  # noqa: F401  (DuckDB needs it; import here for a clearer error)
+        except ImportError as exc:
+            raise ImportError("EventStore.to_pandas() needs pandas: pip install 'eventwire[data]'") from exc
+        return relation.df()
+
+    def to_polars(self, table: str = "events"):
+        """A table or view as a polars DataFrame (needs polars: pip install polars)."""
+        relation = self._relation(table)
+        try:
+            import polars  # noqa: F401
+        except ImportError as exc:
+            raise ImportError("EventStore.to_polars() needs polars: pip install polars") from exc
+        return relation.pl()
