@@ -42,7 +42,7 @@ def code_command(
     """Code INPUT files into events, store them in DuckDB and print them."""
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be 'table' or 'jsonl'")
-    from .ingest import read_inputs
+    from .ingest import read_inputs, skip_kind
     from .pipeline import Pipeline
     from .store import EventStore
 
@@ -80,7 +80,7 @@ def code_command(
 
     if fmt == "table":
         _print_event_table(table_rows)
-    reasons = Counter(s.reason.split(":")[0] for s in skipped)
+    reasons = Counter(skip_kind(s.reason) for s in skipped)
     summary = f"[bold]{n_docs}[/] documents coded, [bold]{n_events}[/] events, [bold]{len(skipped)}[/] inputs skipped"
     if reasons:
         summary += " (" + ", ".join(f"{n}× {r}" for r, n in reasons.most_common()) + ")"

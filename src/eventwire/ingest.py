@@ -224,7 +224,8 @@ def _read_directory(root: Path, max_bytes: int) -> Iterator[Item]:
             else:
                 ignored += 1
     if not found:
-        yield Skipped(str(root), f"no readable files ({SUPPORTED}) in directory; {ignored} other files ignored")
+        ignored_note = f"; {ignored} other files ignored" if ignored else " (empty directory)"
+        yield Skipped(str(root), f"no readable files ({SUPPORTED}) in directory{ignored_note}")
         return
     for path in sorted(found, key=lambda p: p.relative_to(root).parts):
         yield from _read_file(path, path.relative_to(root).as_posix(), max_bytes)
@@ -278,8 +279,8 @@ def _read_stdin(max_bytes: int) -> Iterator[Item]:
 
 def _sniff(f: IO[bytes]) -> tuple[IO[bytes], Optional[str]]:
     """Look at the start of a stream for binary content or a UTF-16 file before parsing it."""
-    if not hasattr(f, "peek"):
-        f = io.BufferedReader(f)  # type: ignore[arg-type]
+    if not hasattr(f, "peek"):  # e.g. a BytesIO standing in for stdin; wrapping it would close it
+        f = io.BufferedReader(io.BytesIO(f.read()))  # type: ignore[arg-type]
     head = f.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]  # type: ignore[attr-defined]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return f, "invalid UTF-8: the file is UTF-16 (convert it with iconv -f UTF-16 -t UTF-8)"
@@ -288,14 +289,14 @@ def _sniff(f: IO[bytes]) -> tuple[IO[bytes], Optional[str]]:
     return f, None
 
 
-def _decode(data: bytes, base: int = 0) -> tuple[Optional[str], Optional[str]]:
+def _decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
     """(text, None) or (None, reason)."""
     if b"\x00" in data:
         return None, "binary content (NUL bytes)"
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
-        return None, _invalid_utf8(data, e, base)
+        return None, _invalid_utf8(data, e)
 
 
 # --------------------------------------------------------------------------- formats
@@ -447,9 +448,6 @@ def _read_csv(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator
             yield Skipped(f"{origin}:{rownum}", problem, None if doc_id and _SURROGATE.search(doc_id) else doc_id)
             continue
         yield _document_from_object(record, f"{origin}:{rownum}", f"{label}:{rownum}", max_bytes)
-    detach = getattr(stream, "detach", None)
-    if detach:
-        detach()  # leave closing the underlying file to its owner
 
 
 def _surrogate_problem(record: dict[str, Optional[str]]) -> Optional[str]:
@@ -479,10 +477,12 @@ def _document_from_object(obj: Any, where: str, default_id: str, max_bytes: int)
     if not isinstance(text, str):
         return Skipped(where, f"'text' is not a string (got {_type_name(text)})", doc_id)
     title = _scalar_str(obj.get("title"))
+    if title:
+        title = " ".join(normalize_text(title).split()) or None  # on one line
     return _make_document(
         id=doc_id,
         text=text,
-        title=" ".join(normalize_text(title).split()) or None if title else None,  # one line
+        title=title,
         date=parse_date(obj.get("date")),
         source=_scalar_str(obj.get("source")),
         url=_scalar_str(obj.get("url")),
