@@ -42,9 +42,12 @@ def phrase_span(head: Token) -> Span:
         left += 1
     right = head.i
     for child in head.rights:
+        if child.dep_ == "punct":
+            continue
         if child.dep_ == "prep" and child.lower_ == "of":
             right = max(right, child.right_edge.i)
-        elif child.dep_ == "appos" and all(doc[i].is_punct for i in range(right + 1, child.left_edge.i)):
+        elif (child.dep_ == "appos" or is_misparsed_appositive(child)) and \
+                all(doc[i].is_punct for i in range(right + 1, child.left_edge.i)):
             right = max(right, _appos_end(child))
         elif child.dep_ in ("compound", "amod", "nummod", "case", "nmod", "flat") and child.i == right + 1:
             right = child.right_edge.i
@@ -67,7 +70,18 @@ def _appos_end(appos: Token) -> int:
 
 def conjuncts(head: Token) -> list[Token]:
     """The head and every token coordinated with it: "Pakistan, the US, China and Iran"."""
-    return [head, *[t for t in head.conjuncts if t.i > head.i]]
+    return [head, *[t for t in head.conjuncts if t.i > head.i and not is_misparsed_appositive(t)]]
+
+
+def is_misparsed_appositive(conj: Token) -> bool:
+    """"the Russian envoy, Ambassador Zamir Kabulov, visited ...": the parser sometimes makes the name a
+    conjunct. A last conjunct joined by a comma alone (no "and"/"or") that names a person is an appositive."""
+    if conj.dep_ != "conj" or conj.ent_type_ != "PERSON":
+        return False
+    if any(t.i > conj.i for t in conj.head.conjuncts):
+        return False
+    between = conj.doc[conj.head.i + 1: conj.left_edge.i]
+    return not any(t.dep_ == "cc" or t.lower_ in ("and", "or", "&") for t in between)
 
 
 def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
@@ -94,6 +108,13 @@ def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
             tok = tok.head
             continue
         break
+    # Headlines drop articles and confuse the tagger: "Pakistan backs Russian bid" parses "Pakistan" as a
+    # modifier of the verb. A proper noun left of a subjectless main verb is its subject.
+    if verb.dep_ == "ROOT":
+        left = [c for c in verb.lefts if c.dep_ in ("amod", "compound", "nmod", "npadvmod", "dep")
+                and c.pos_ in ("PROPN", "ADJ", "NOUN") and c.ent_type_]
+        if left:
+            return left[0], False
     return None, False
 
 
@@ -135,14 +156,31 @@ def prepositional_objects(verb: Token, preferred: tuple[str, ...] = ()) -> list[
     return pairs
 
 
-def inner_actor_candidates(noun: Token) -> list[Token]:
+def inner_actor_candidates(noun: Token, *, venue: bool = False) -> list[Token]:
     """Tokens inside a non-actor object that may name the real receiver: possessor ("Pakistan's support"),
-    then pre-modifiers ("an Indian proposal"), then 'of/from/with/for' objects ("a proposal from India")."""
+    then pre-modifiers ("an Indian proposal"), then 'of/from/with/for' objects ("a proposal from India"),
+    then the agent of a participle or relative clause ("a meeting convened by Russia"). With `venue`
+    (meetings and visits), the place of the object counts too: "a summit in Switzerland"."""
     out = [c for c in noun.children if c.dep_ == "poss"]
     out += [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i]
+    preps = ("of", "from", "with", "for", "by", "against", "to", "between") + (("in", "at") if venue else ())
     for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in ("of", "from", "with", "for", "by", "against", "to", "between"):
+        if prep.dep_ == "prep" and prep.lower_ in preps:
             out += [c for c in prep.children if c.dep_ == "pobj"]
+    for clause in noun.children:
+        if clause.dep_ in ("relcl", "acl"):
+            agent = passive_agent(clause)
+            if agent is not None:
+                out.append(agent)
+    return out
+
+
+def venue_objects(verb: Token) -> list[Token]:
+    """Places the action happens in ("attended talks in Geneva"): hosts of meetings and visits."""
+    out = []
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+            out += [c for c in prep.children if c.dep_ == "pobj" and c.ent_type_ in ("GPE", "LOC", "FAC")]
     return out
 
 

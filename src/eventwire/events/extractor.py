@@ -19,11 +19,8 @@ from ..actors.resolver import ActorResolver
 from ..records import Actor, Event
 from . import arguments as args
 from . import modality
-from .lexicon import Pattern, VerbLexicon, dependent_lemmas
+from .lexicon import Pattern, VerbLexicon, default_lexicon
 
-LIGHT_VERBS = {"hold", "launch", "stage", "carry", "conduct", "make", "issue", "mount", "begin", "start",
-               "continue", "resume", "open", "lodge", "file", "sign", "reach", "express", "give", "offer",
-               "deliver", "take", "hold", "host", "organise", "organize", "announce", "unleash", "step"}
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 STATEMENT_CODES = {"010", "01"}
 
@@ -42,7 +39,7 @@ class Trigger:
 class EventExtractor:
     def __init__(self, lexicon: VerbLexicon | None = None, resolver: ActorResolver | None = None,
                  *, fallback_actors: bool = True, keep_statements: bool = False):
-        self.lexicon = lexicon or VerbLexicon.load()
+        self.lexicon = lexicon or default_lexicon()
         self.resolver = resolver or ActorResolver()
         self.fallback_actors = fallback_actors
         self.keep_statements = keep_statements
@@ -73,27 +70,23 @@ class EventExtractor:
             context.remember(event.source)
             if event.target:
                 context.remember(event.target)
+            if event.attributed_to:
+                context.remember(event.attributed_to)
         return events
 
     # ---- step 1: triggers -----------------------------------------------------------------------------
     def _find_triggers(self, sent: Span) -> list[Trigger]:
         found = []
         for tok in sent:
-            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ != "aux" and tok.dep_ != "auxpass"):
-                pattern = self.lexicon.match(tok.lemma_.lower(), dependent_lemmas(tok))
-                if pattern is not None and not pattern.nominal:
-                    found.append(Trigger(tok, pattern, tok))
-                    continue
-            if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "attr") and tok.head.lemma_.lower() in LIGHT_VERBS:
-                deps = dependent_lemmas(tok) | dependent_lemmas(tok.head)
-                pattern = self.lexicon.match(tok.lemma_.lower(), deps, nominal=True)
-                if pattern is not None:
-                    found.append(Trigger(tok, pattern, tok.head, notes=[f"nominal via '{tok.head.lemma_}'"]))
-        # A nominal trigger outranks a bare light-verb match on its governing verb ("held talks").
-        nominal_verbs = {t.verb.i for t in found if t.token is not t.verb}
-        found = [t for t in found if not (t.token is t.verb and t.verb.i in nominal_verbs and not t.pattern.words)]
-        for t in found:
-            t.code = t.pattern.code
+            if tok.pos_ != "VERB" and not (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
+                continue
+            match = self.lexicon.match_token(tok)
+            if match is None:
+                continue
+            trig = Trigger(match.token, match.pattern, tok, code=match.pattern.code)
+            if match.token is not tok:
+                trig.notes.append(f"nominal via '{tok.lemma_}'")
+            found.append(trig)
         return found
 
     # ---- step 2: frames -------------------------------------------------------------------------------
@@ -151,16 +144,23 @@ class EventExtractor:
         if not sources:
             return []
         targets: list[Actor] = []
+        venue = trig.code[:2] == "04"  # the host of a meeting or visit is its target
         for head in target_heads:
             targets = self._actors_for(head, sent, context)
             if targets:
                 break
-            for inner in args.inner_actor_candidates(head):
+            for inner in args.inner_actor_candidates(head, venue=venue):
                 targets = self._actors_for(inner, sent, context)
                 if targets:
                     break
             if targets:
                 break
+        if not targets and venue:
+            for place in args.venue_objects(verb):
+                targets = self._actors_for(place, sent, context)
+                if targets:
+                    notes.append("target from venue")
+                    break
 
         attributed_to = None
         code = trig.code
@@ -179,8 +179,10 @@ class EventExtractor:
         pairs: list[tuple[Actor, Optional[Actor]]] = []
         if targets:
             pairs = [(s, t) for s in sources for t in targets]
-        elif len(sources) >= 2:  # "X and Y met": each acts on the other
-            pairs = [(s, t) for s in sources for t in sources if s is not t]
+        elif len(sources) >= 2 and trig.verb.lemma_.lower() in modality.modality_words().symmetric_verbs:
+            pairs = [(s, t) for s in sources for t in sources if s is not t]  # "X and Y met": each on the other
+        elif len(sources) >= 2:
+            pairs = [(s, None) for s in sources]
         else:
             pairs = [(sources[0], None)]
 
@@ -224,6 +226,8 @@ class EventExtractor:
         """All actors a noun phrase names, one per coordinated conjunct."""
         if head is None:
             return []
+        if head.pos_ == "PRON":
+            return self._pronoun_actors(head, sent, context)
         actors: list[Actor] = []
         for conj in args.conjuncts(head):
             split = args.modifier_conjuncts(conj)
@@ -240,15 +244,38 @@ class EventExtractor:
                 actors.append(actor)
         return actors
 
+    def _pronoun_actors(self, pron: Token, sent: Span, context: "DocumentContext") -> list[Actor]:
+        """"Russia said it would ...": a pronoun subject of a reported clause is the reporter.
+        Otherwise the most recent fitting actor of the document."""
+        clause = pron.head
+        for _ in range(4):
+            if clause.dep_ in ("ccomp", "advcl", "xcomp", "conj") and clause.head is not clause:
+                matrix = clause.head
+                subject, _ = args.find_subject(matrix)
+                if subject is not None and subject.pos_ != "PRON" and subject.i != pron.i:
+                    found = self._actors_for(subject, sent, context)
+                    if found:
+                        return [_as_mention(a, pron, sent, f"pronoun -> {a.text}") for a in found]
+                clause = matrix
+            else:
+                break
+        actor = context.pronoun(pron, sent)
+        return [actor] if actor else []
+
     def _resolve(self, head: Token, sent: Span, context: "DocumentContext") -> Optional[Actor]:
-        if head.pos_ == "PRON":
-            return context.pronoun(head, sent)
         span = args.phrase_span(head)
         actor = self.resolver.resolve_span(span)
+        persons = [e for e in sent.ents if e.label_ == "PERSON" and span.start <= e.start and e.end <= span.end]
+        if persons and (actor is None or actor.country is None):
+            known = context.person(persons[-1])
+            if known is not None:
+                actor = _as_mention(known, None, sent, f"same person as '{known.text}'", span=span)
         if actor is None and self.fallback_actors:
             actor = _entity_fallback(head, span, sent)
         if actor is not None and actor.span is None:
             actor.span = (span.start_char - sent.start_char, span.end_char - sent.start_char)
+        if actor is not None and persons:
+            context.remember_person(persons[-1], actor)
         return actor
 
     def _make_event(self, doc_id, index, sent, source, target, code, trig, rule, negated, hypothetical,
@@ -264,24 +291,57 @@ class EventExtractor:
 
 
 class DocumentContext:
-    """What the coder remembers across sentences of one document (for pronouns)."""
+    """What the coder remembers across sentences of one document: recent actors (for pronouns) and
+    people named with a title ("Russian envoy Zamir Kabulov"), so a later "Kabulov" gets the same code."""
+
+    PERSONAL = ("he", "she", "him", "her")
+    IMPERSONAL = ("it", "they", "them", "we")
 
     def __init__(self):
-        self.recent: list[Actor] = []
+        self.recent: list[tuple[Actor, bool]] = []  # (actor, is a person)
+        self.people: dict[str, Actor] = {}
 
     def remember(self, actor: Actor) -> None:
-        self.recent.append(actor)
-        del self.recent[:-20]
+        is_person = any(actor.text.endswith(name) for name in self.people) or "pronoun -> " in actor.how and \
+            actor.text.lower() in self.PERSONAL
+        self.recent.append((actor, is_person))
+        del self.recent[:-30]
+
+    def remember_person(self, person: Span, actor: Actor) -> None:
+        if actor.country is None and actor.code.startswith("---") and actor.sector is None:
+            return
+        for key in (person.text, person[-1].text):
+            current = self.people.get(key)
+            if current is None or (current.country is None and actor.country is not None):
+                self.people[key] = actor
+        self.recent.append((actor, True))
+
+    def person(self, person: Span) -> Optional[Actor]:
+        for key in (person.text, person[-1].text):
+            actor = self.people.get(key)
+            if actor is not None and actor.country is not None:
+                return actor
+        return None
 
     def pronoun(self, tok: Token, sent: Span) -> Optional[Actor]:
-        if tok.lower_ not in ("he", "she", "it", "they", "we"):
+        word = tok.lower_
+        if word not in self.PERSONAL + self.IMPERSONAL:
             return None
-        for actor in reversed(self.recent):
-            if actor.code and not actor.code.startswith("---"):
-                span = (tok.idx - sent.start_char, tok.idx + len(tok) - sent.start_char)
-                return Actor(text=tok.text, code=actor.code, country=actor.country, sector=actor.sector,
-                             span=span, how=f"pronoun -> {actor.text}")
+        want_person = word in self.PERSONAL
+        for actor, is_person in reversed(self.recent):
+            if is_person == want_person and actor.code and not actor.code.startswith("---"):
+                return _as_mention(actor, tok, sent, f"pronoun -> {actor.text}")
         return None
+
+
+def _as_mention(actor: Actor, tok: Optional[Token], sent: Span, how: str, span: Optional[Span] = None) -> Actor:
+    """A copy of a known actor for a new mention (pronoun, bare name) at this place in the sentence."""
+    if tok is not None:
+        text, start, end = tok.text, tok.idx, tok.idx + len(tok)
+    else:
+        text, start, end = span.text, span.start_char, span.end_char
+    return Actor(text=text, code=actor.code, country=actor.country, sector=actor.sector,
+                 span=(start - sent.start_char, end - sent.start_char), how=how)
 
 
 def _same_actor(a: Actor, b: Actor) -> bool:

@@ -22,13 +22,14 @@ class ModalityWords:
     allegation_verbs: frozenset[str]
     intent_verbs: frozenset[str]
     plan_verbs: frozenset[str]
+    symmetric_verbs: frozenset[str]
     intent_codes: dict[str, str]
 
 
 @lru_cache(maxsize=1)
 def modality_words() -> ModalityWords:
     raw = yaml.safe_load(resources.files("eventwire.data").joinpath("modality.yaml").read_text("utf-8"))
-    lists = {k: frozenset(w.lower() for w in v) for k, v in raw.items() if isinstance(v, list)}
+    lists = {k: frozenset(str(w).lower() for w in v) for k, v in raw.items() if isinstance(v, list)}
     return ModalityWords(intent_codes={str(k): str(v) for k, v in raw["intent_codes"].items()}, **lists)
 
 
