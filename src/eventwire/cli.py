@@ -156,11 +156,11 @@ def eval_command(
         pipeline = Pipeline()
         docs = [Document(id=str(r["id"]), text=r["text"], date=parse_date(r.get("date"))) for r in records]
         predicted = [e.to_dict() for coded in pipeline.code_documents(docs) for e in coded.events]
-    scores = evaluate.score_events(records, predicted)
+    scores = evaluate.score_events(records, predicted, worst=worst)
     if as_json:
         print(json.dumps(scores.to_dict()))
     else:
-        evaluate.format_report(scores, console=out, worst=worst)
+        evaluate.format_report(scores, console=out, max_rows=worst)
 
 
 @app.command("actor")

@@ -46,7 +46,7 @@ def phrase_span(head: Token) -> Span:
             continue
         if child.dep_ == "prep" and child.lower_ == "of":
             right = max(right, child.right_edge.i)
-        elif (child.dep_ == "appos" or is_misparsed_appositive(child)) and \
+        elif (child.dep_ == "appos" and not is_list_appositive(child) or is_misparsed_appositive(child)) and \
                 all(doc[i].is_punct for i in range(right + 1, child.left_edge.i)):
             right = max(right, _appos_end(child))
         elif child.dep_ in ("compound", "amod", "nummod", "case", "nmod", "flat") and child.i == right + 1:
@@ -70,7 +70,18 @@ def _appos_end(appos: Token) -> int:
 
 def conjuncts(head: Token) -> list[Token]:
     """The head and every token coordinated with it: "Pakistan, the US, China and Iran"."""
-    return [head, *[t for t in head.conjuncts if t.i > head.i and not is_misparsed_appositive(t)]]
+    out = [head, *[t for t in head.conjuncts if t.i > head.i and not is_misparsed_appositive(t)]]
+    for child in head.children:
+        if is_list_appositive(child):
+            out += [child, *[t for t in child.conjuncts if t.i > child.i]]
+    return out
+
+
+def is_list_appositive(tok: Token) -> bool:
+    """"The US, Russia, and Switzerland met": the parser makes "Russia" an appositive of "US". An appositive
+    place or organisation next to another one, itself heading a coordination, is a list member."""
+    return (tok.dep_ == "appos" and tok.ent_type_ in ("GPE", "ORG", "NORP")
+            and tok.head.ent_type_ in ("GPE", "ORG", "NORP") and any(t.i > tok.i for t in tok.conjuncts))
 
 
 def is_misparsed_appositive(conj: Token) -> bool:
@@ -163,7 +174,7 @@ def inner_actor_candidates(noun: Token, *, venue: bool = False) -> list[Token]:
     (meetings and visits), the place of the object counts too: "a summit in Switzerland"."""
     out = [c for c in noun.children if c.dep_ == "poss"]
     out += [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and c.i < noun.i]
-    preps = ("of", "from", "with", "for", "by", "against", "to", "between") + (("in", "at") if venue else ())
+    preps = ("of", "from", "with", "for", "by", "against", "to", "between")
     for prep in noun.children:
         if prep.dep_ == "prep" and prep.lower_ in preps:
             out += [c for c in prep.children if c.dep_ == "pobj"]
@@ -172,6 +183,10 @@ def inner_actor_candidates(noun: Token, *, venue: bool = False) -> list[Token]:
             agent = passive_agent(clause)
             if agent is not None:
                 out.append(agent)
+    # Last resort: where the object is ("the refineries in Iran"); for meetings, the host.
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "inside"):
+            out += [c for c in prep.children if c.dep_ == "pobj" and (venue or c.ent_type_ in ("GPE", "LOC"))]
     return out
 
 

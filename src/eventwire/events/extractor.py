@@ -144,7 +144,7 @@ class EventExtractor:
         if not sources:
             return []
         targets: list[Actor] = []
-        venue = trig.code[:2] == "04"  # the host of a meeting or visit is its target
+        venue = trig.code[:2] in ("04", "14")  # where a meeting or protest happens names its target
         for head in target_heads:
             targets = self._actors_for(head, sent, context)
             if targets:
@@ -162,33 +162,48 @@ class EventExtractor:
                     notes.append("target from venue")
                     break
 
-        attributed_to = None
         code = trig.code
+        negated = modality.is_negated(verb) or (trig.token is not verb and
+                                               any(c.dep_ == "neg" for c in trig.token.children))
+        hypothetical = modality.is_hypothetical(verb) and trig.intent_by is None
+        if trig.intent_by is not None and negated:  # "did not agree to meet" is a refusal
+            mapped = modality.reject_code(trig.pattern.code)
+            if mapped:
+                notes.append(f"refusal: {code}->{mapped}")
+                code, negated = mapped, False
+
+        attributed_to = None
         if trig.speech_by is not None:
             speaker_head, _ = args.find_subject(trig.speech_by)
             speakers = self._actors_for(speaker_head, sent, context) if speaker_head is not None else []
             attributed_to = speakers[0] if speakers else None
             words = modality.modality_words()
-            # "X claimed that Y attacked Z": the event coded is X accusing Y.
-            if (attributed_to is not None and trig.speech_by.lemma_.lower() in words.allegation_verbs
-                    and code[:2] >= "14" and attributed_to.code != sources[0].code):
+            speaker_acts = attributed_to is not None and attributed_to.code == sources[0].code
+            alleging = trig.speech_by.lemma_.lower() in words.allegation_verbs
+            if speaker_acts and alleging and code[:2] >= "14":
+                # "X claimed (that) it attacked Y": X claims responsibility.
+                notes.append(f"claim of responsibility: {code}->015")
+                code, attributed_to = "015", None
+            elif attributed_to is not None and alleging and code[:2] >= "14":
+                # "X claimed that Y attacked Z": the event coded is X accusing Y.
                 notes.append(f"allegation via '{trig.speech_by.lemma_}': {code}->112")
                 targets, sources, code = sources, [attributed_to], "112"
                 attributed_to = None
+            elif speaker_acts and trig.intent_by is None and modality.has_future(verb):
+                # "X said it would release / attack / not meet Y": X states its intention.
+                stated = modality.stated_intention(code, negated=negated)
+                if stated:
+                    notes.append(f"stated {stated[1]}: {code}->{stated[0]}")
+                    code, negated, hypothetical = stated[0], False, False
 
         pairs: list[tuple[Actor, Optional[Actor]]] = []
         if targets:
             pairs = [(s, t) for s in sources for t in targets]
-        elif len(sources) >= 2 and trig.verb.lemma_.lower() in modality.modality_words().symmetric_verbs:
+        elif len(sources) >= 2 and self._is_symmetric(trig):
             pairs = [(s, t) for s in sources for t in sources if s is not t]  # "X and Y met": each on the other
-        elif len(sources) >= 2:
-            pairs = [(s, None) for s in sources]
         else:
-            pairs = [(sources[0], None)]
+            pairs = [(s, None) for s in sources]
 
-        negated = modality.is_negated(verb) if trig.token is verb else (
-            modality.is_negated(verb) or any(c.dep_ == "neg" for c in trig.token.children))
-        hypothetical = modality.is_hypothetical(verb) and trig.intent_by is None
         trigger_span = (trig.token.idx - sent.start_char, trig.token.idx + len(trig.token) - sent.start_char)
         rule = f"verbs.yaml:{trig.pattern.code} '{trig.pattern.text}'"
         all_notes = trig.notes + notes
@@ -202,6 +217,13 @@ class EventExtractor:
             events.append(self._make_event(doc_id, index, sent, source, target, code, trig, rule,
                                            negated, hypothetical, attributed_to, trigger_span))
         return events
+
+    @staticmethod
+    def _is_symmetric(trig: Trigger) -> bool:
+        symmetric = modality.modality_words().symmetric_verbs
+        lemmas = {trig.verb.lemma_.lower(), trig.token.lemma_.lower(), *trig.pattern.words}
+        lemmas |= {c.lemma_.lower() for c in trig.verb.children if c.dep_ == "xcomp"}
+        return bool(lemmas & symmetric)
 
     def _target_candidates(self, trig: Trigger) -> list[Token]:
         verb, noun = trig.verb, trig.token
@@ -247,6 +269,12 @@ class EventExtractor:
     def _pronoun_actors(self, pron: Token, sent: Span, context: "DocumentContext") -> list[Actor]:
         """"Russia said it would ...": a pronoun subject of a reported clause is the reporter.
         Otherwise the most recent fitting actor of the document."""
+        if pron.lower_ in modality.modality_words().reflexives:  # "Iraq attacked itself"
+            subject, _ = args.find_subject(pron.head)
+            if subject is not None and subject.pos_ != "PRON":
+                return [_as_mention(a, pron, sent, f"reflexive -> {a.text}")
+                        for a in self._actors_for(subject, sent, context)]
+            return []
         clause = pron.head
         for _ in range(4):
             if clause.dep_ in ("ccomp", "advcl", "xcomp", "conj") and clause.head is not clause:
@@ -270,6 +298,8 @@ class EventExtractor:
             known = context.person(persons[-1])
             if known is not None:
                 actor = _as_mention(known, None, sent, f"same person as '{known.text}'", span=span)
+        if actor is not None and actor.country is None and actor.code.startswith("---"):
+            actor = self._complete_country(actor, head, sent) or actor
         if actor is None and self.fallback_actors:
             actor = _entity_fallback(head, span, sent)
         if actor is not None and actor.span is None:
@@ -277,6 +307,21 @@ class EventExtractor:
         if actor is not None and persons:
             context.remember_person(persons[-1], actor)
         return actor
+
+    def _complete_country(self, actor: Actor, head: Token, sent: Span) -> Optional[Actor]:
+        """"ministers from the Georgian government", "dissidents from Egypt": a sector-only actor takes the
+        country of its 'from'/'of' phrase."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("from", "of"):
+                for pobj in prep.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    found = self.resolver.resolve_span(args.phrase_span(pobj))
+                    if found is not None and found.country:
+                        sector = actor.sector or found.sector
+                        return Actor(text=actor.text, code=found.country + (sector or ""), country=found.country,
+                                     sector=sector, span=actor.span, how=f"{actor.how} + {prep.lower_} {found.how}")
+        return None
 
     def _make_event(self, doc_id, index, sent, source, target, code, trig, rule, negated, hypothetical,
                     attributed_to, trigger_span) -> Event:

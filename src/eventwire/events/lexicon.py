@@ -187,11 +187,17 @@ class VerbLexicon:
         by_lemma: dict[str, list[tuple[int, Pattern]]] = {}
         for rank, pattern in enumerate(self.patterns):
             by_lemma.setdefault(pattern.lemma, []).append((rank, pattern))
-        # Most words first, then file/priority order: match() just returns the first fit.
-        self._by_lemma: dict[str, tuple[Pattern, ...]] = {
-            lemma: tuple(p for _, p in sorted(items, key=lambda rp: (-len(rp[1].words), rp[0])))
-            for lemma, items in by_lemma.items()
-        }
+        # Specificity order, so match() just returns the first fit: most *informative* words first,
+        # then most words, then priority (file) order.
+        self._by_lemma: dict[str, tuple[Pattern, ...]] = {}
+        self._informative: dict[Pattern, int] = {}
+        for lemma, items in by_lemma.items():
+            patterns = [p for _, p in items]
+            for p in patterns:
+                self._informative[p] = _informative_words(p, patterns)
+            rank_of = {p: rank for rank, p in items}
+            self._by_lemma[lemma] = tuple(sorted(
+                patterns, key=lambda p: (-self._informative[p], -len(p.words), rank_of[p])))
         self.lemmas: frozenset[str] = frozenset(p.lemma for p in self.patterns if not p.nominal)
         self.noun_lemmas: frozenset[str] = frozenset(p.lemma for p in self.patterns if p.nominal)
 
@@ -237,6 +243,9 @@ class VerbLexicon:
               nominal: Optional[bool] = False) -> Optional[Pattern]:
         """The most specific pattern for ``lemma`` whose words are all in ``dependent_lemmas``.
 
+        Most specific = most words, where words that merely repeat a shorter pattern of the same code
+        do not count ("sign agreement" is no more specific than "sign" when both are 057); then most
+        words; then first listed (user files before the packaged lexicon).
         ``nominal=False`` (default) considers verb patterns only, ``True`` nominal ('!') patterns only,
         ``None`` both.
         """
@@ -266,20 +275,34 @@ class VerbLexicon:
         """
         verb_lemma = token_lemma(token)
         best = self.match(verb_lemma, dependent_lemmas(token))
-        best_score = len(best.words) if best else -1
+        best_score = self.specificity(best) if best else -1
         trigger = token
         if verb_lemma in LIGHT_VERBS:
             for noun in _governed_nouns(token):
                 found = self.match(token_lemma(noun), dependent_lemmas(noun), nominal=True)
-                if found and len(found.words) + 1 > best_score:
-                    best, best_score, trigger = found, len(found.words) + 1, noun
+                if found and self.specificity(found) + 1 > best_score:
+                    best, best_score, trigger = found, self.specificity(found) + 1, noun
         return TriggerMatch(best, trigger) if best else None
+
+    def specificity(self, pattern: Pattern) -> int:
+        """Number of the pattern's words that distinguish its code (see the ranking in :meth:`match`)."""
+        return self._informative.get(pattern, len(pattern.words))
 
     def __len__(self) -> int:
         return len(self.patterns)
 
     def __repr__(self) -> str:
         return f"VerbLexicon({len(self.patterns)} patterns, {len(self.lemmas)} verb lemmas)"
+
+
+def _informative_words(pattern: Pattern, siblings: list[Pattern]) -> int:
+    """How many of the pattern's words change its code: a pattern that only adds words to a shorter
+    pattern of the same code and kind ("sign agreement" next to "sign", both 057) is no more specific
+    than that shorter pattern, so it must not outrank a genuinely more specific one ("sign ceasefire")."""
+    words = set(pattern.words)
+    return min((len(s.words) for s in siblings
+                if s.code == pattern.code and s.nominal == pattern.nominal and words.issuperset(s.words)),
+               default=len(words))
 
 
 @dataclass(frozen=True)

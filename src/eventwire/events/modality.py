@@ -19,18 +19,23 @@ class ModalityWords:
     conditional_markers: frozenset[str]
     uncertainty_heads: frozenset[str]
     speech_verbs: frozenset[str]
+    reflexives: frozenset[str]
     allegation_verbs: frozenset[str]
     intent_verbs: frozenset[str]
     plan_verbs: frozenset[str]
     symmetric_verbs: frozenset[str]
     intent_codes: dict[str, str]
+    threat_codes: dict[str, str]
+    reject_codes: dict[str, str]
 
 
 @lru_cache(maxsize=1)
 def modality_words() -> ModalityWords:
     raw = yaml.safe_load(resources.files("eventwire.data").joinpath("modality.yaml").read_text("utf-8"))
     lists = {k: frozenset(str(w).lower() for w in v) for k, v in raw.items() if isinstance(v, list)}
-    return ModalityWords(intent_codes={str(k): str(v) for k, v in raw["intent_codes"].items()}, **lists)
+    tables = {k: {str(code): str(mapped) for code, mapped in raw[k].items()}
+              for k in ("intent_codes", "threat_codes", "reject_codes")}
+    return ModalityWords(**tables, **lists)
 
 
 def _governors(verb: Token, max_up: int = 4):
@@ -96,12 +101,50 @@ def intent_governor(verb: Token) -> Optional[Token]:
     return None
 
 
-def intent_code(code: str) -> Optional[str]:
-    """CAMEO codes intentions to cooperate under 03: map an action code to its intent code."""
-    table = modality_words().intent_codes
+def _lookup(table: dict[str, str], code: str) -> Optional[str]:
     for key in (code, code[:3], code[:2]):
         if key in table:
             return table[key]
+    return None
+
+
+def intent_code(code: str) -> Optional[str]:
+    """CAMEO codes intentions to cooperate under 03: map an action code to its intent code."""
+    return _lookup(modality_words().intent_codes, code)
+
+
+def threat_code(code: str) -> Optional[str]:
+    """A stated intention to act against someone is a threat (CAMEO 13)."""
+    return _lookup(modality_words().threat_codes, code)
+
+
+def reject_code(code: str) -> Optional[str]:
+    """A stated refusal to cooperate is a rejection (CAMEO 12)."""
+    return _lookup(modality_words().reject_codes, code)
+
+
+def has_future(verb: Token) -> bool:
+    """"will/would/shall ..." (a statement of what the actor is going to do), and no "may/might/could"
+    (a mere possibility)."""
+    words = modality_words()
+    auxes = [c.lower_ for t in _governors(verb) for c in t.children if c.dep_ in ("aux", "auxpass")]
+    return (any(a in words.future_auxiliaries or a == "would" for a in auxes)
+            and not any(a in words.possibility_auxiliaries and a != "would" for a in auxes))
+
+
+def stated_intention(code: str, *, negated: bool) -> Optional[tuple[str, str]]:
+    """Recode an actor's own statement about its future action: (new code, why) or None.
+    Cooperation -> intent (03), conflict -> threat (13), refused cooperation -> rejection (12)."""
+    root = code[:2]
+    if negated:
+        mapped = reject_code(code) if "03" <= root <= "08" else None
+        return (mapped, "refusal") if mapped else None
+    if "03" < root <= "08":
+        mapped = intent_code(code)
+        return (mapped, "intent") if mapped else None
+    if root >= "14":
+        mapped = threat_code(code)
+        return (mapped, "threat") if mapped else None
     return None
 
 
