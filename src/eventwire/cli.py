@@ -264,6 +264,11 @@ def _highlight(d: dict) -> str:
     return text + f"\n[dim]rule: {escape(ev['rule'])}[/]"
 
 
+from .commands import register_all  # noqa: E402  (commands defined in eventwire/commands/*)
+
+register_all(app)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -35,6 +35,35 @@ def build_nlp(model: str = nlp_stage.MODEL_NAME) -> Language:
     return nlp
 
 
+class EventStage(Protocol):
+    """A stage that runs after the event coder and fills in event fields (dates, places, ...).
+    It gets the parsed document, the input document and the events of that document, and edits the events
+    in place. Find an event's trigger token with `trigger_token(parsed, event)`."""
+
+    name: str
+
+    def __call__(self, parsed: Doc, document: Document, events: list[Event]) -> None: ...
+
+
+def trigger_token(parsed: Doc, event: Event):
+    """The spaCy token an event's trigger span points at."""
+    start = event.sentence_start + (event.trigger_span[0] if event.trigger_span else 0)
+    span = parsed.char_span(start, start + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def default_stages() -> list[EventStage]:
+    """The stages after event coding, in order. Stages whose module is missing are skipped."""
+    stages: list[EventStage] = []
+    for module_name, factory in (("eventwire.dates", "DateStage"), ("eventwire.places", "PlaceStage")):
+        try:
+            module = __import__(module_name, fromlist=[factory])
+        except ImportError:
+            continue
+        stages.append(getattr(module, factory)())
+    return stages
+
+
 @dataclass
 class CodedDocument:
     document: Document
@@ -44,9 +73,10 @@ class CodedDocument:
 
 class Pipeline:
     def __init__(self, *, nlp: Language | None = None, extractor: EventExtractor | None = None,
-                 batch_size: int = 16, n_process: int = 1):
+                 stages: list[EventStage] | None = None, batch_size: int = 16, n_process: int = 1):
         self.nlp = nlp or build_nlp()
         self.extractor = extractor or EventExtractor()
+        self.stages = default_stages() if stages is None else stages
         self.batch_size = batch_size
         self.n_process = n_process
 
@@ -59,6 +89,8 @@ class Pipeline:
     def code_parsed(self, parsed: Doc, document: Document) -> CodedDocument:
         sentences = [(s.start_char, s.end_char, s.text) for s in parsed.sents]
         events = self.extractor.extract(parsed, document.id)
+        for stage in self.stages:
+            stage(parsed, document, events)
         for event in events:
             if event.date is None and document.date is not None:
                 event.date, event.date_precision, event.date_source = document.date, "day", "publication"
