@@ -87,7 +87,7 @@ class Pipeline:
             yield self.code_parsed(parsed, document)
 
     def code_parsed(self, parsed: Doc, document: Document) -> CodedDocument:
-        sentences = [(s.start_char, s.end_char, s.text) for s in parsed.sents]
+        sentences = [(s.start_char, s.start_char + len(s.text.rstrip()), s.text.rstrip()) for s in parsed.sents]
         events = self.extractor.extract(parsed, document.id)
         for stage in self.stages:
             stage(parsed, document, events)

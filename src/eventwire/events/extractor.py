@@ -19,7 +19,7 @@ from ..actors.resolver import ActorResolver
 from ..records import Actor, Event
 from . import arguments as args
 from . import modality
-from .lexicon import Pattern, VerbLexicon, default_lexicon
+from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma
 
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 STATEMENT_CODES = {"010", "01"}
@@ -99,10 +99,10 @@ class EventExtractor:
             # Controlled verb: "agreed to meet", "urged Iran to talk".
             if verb.dep_ in ("xcomp", "acomp") and verb.head.i in by_token:
                 head = by_token[verb.head.i]
-                if verb.lemma_.lower() in head.pattern.words:
+                if token_lemma(verb) in head.pattern.words:
                     drop.add(id(trig))  # the head's pattern already covers it ("threaten to attack")
                     continue
-                if head.verb.lemma_.lower() in words.intent_verbs or head.code in STATEMENT_CODES:
+                if token_lemma(head.verb) in words.intent_verbs or head.code in STATEMENT_CODES:
                     drop.add(id(head))
                 else:
                     drop.add(id(trig))
@@ -155,9 +155,10 @@ class EventExtractor:
                     break
             if targets:
                 break
-        if not targets and venue:
+        if not targets and venue and not (len(sources) >= 2 and self._is_symmetric(trig)):
             for place in args.venue_objects(verb):
-                targets = self._actors_for(place, sent, context)
+                targets = [t for t in self._actors_for(place, sent, context)
+                           if t.country not in {s.country for s in sources}]
                 if targets:
                     notes.append("target from venue")
                     break
@@ -179,7 +180,7 @@ class EventExtractor:
             attributed_to = speakers[0] if speakers else None
             words = modality.modality_words()
             speaker_acts = attributed_to is not None and attributed_to.code == sources[0].code
-            alleging = trig.speech_by.lemma_.lower() in words.allegation_verbs
+            alleging = token_lemma(trig.speech_by) in words.allegation_verbs
             if speaker_acts and alleging and code[:2] >= "14":
                 # "X claimed (that) it attacked Y": X claims responsibility.
                 notes.append(f"claim of responsibility: {code}->015")
@@ -221,8 +222,8 @@ class EventExtractor:
     @staticmethod
     def _is_symmetric(trig: Trigger) -> bool:
         symmetric = modality.modality_words().symmetric_verbs
-        lemmas = {trig.verb.lemma_.lower(), trig.token.lemma_.lower(), *trig.pattern.words}
-        lemmas |= {c.lemma_.lower() for c in trig.verb.children if c.dep_ == "xcomp"}
+        lemmas = {token_lemma(trig.verb), token_lemma(trig.token), *trig.pattern.words}
+        lemmas |= {token_lemma(c) for c in trig.verb.children if c.dep_ == "xcomp"}
         return bool(lemmas & symmetric)
 
     def _target_candidates(self, trig: Trigger) -> list[Token]:
@@ -294,6 +295,8 @@ class EventExtractor:
         span = args.phrase_span(head)
         actor = self.resolver.resolve_span(span)
         persons = [e for e in sent.ents if e.label_ == "PERSON" and span.start <= e.start and e.end <= span.end]
+        if not persons and (head.pos_ == "PROPN" or head.is_title) and head.ent_type_ in ("", "PERSON"):
+            persons = [sent.doc[head.i: head.i + 1]]  # the tagger misses many repeated surnames
         if persons and (actor is None or actor.country is None):
             known = context.person(persons[-1])
             if known is not None:
@@ -304,7 +307,7 @@ class EventExtractor:
             actor = _entity_fallback(head, span, sent)
         if actor is not None and actor.span is None:
             actor.span = (span.start_char - sent.start_char, span.end_char - sent.start_char)
-        if actor is not None and persons:
+        if actor is not None and persons and (persons[-1].label_ == "PERSON" or head.pos_ == "PROPN"):
             context.remember_person(persons[-1], actor)
         return actor
 
@@ -327,7 +330,7 @@ class EventExtractor:
                     attributed_to, trigger_span) -> Event:
         info = ontology.cameo(code)
         return Event(
-            doc_id=doc_id, sentence_index=index, sentence=sent.text, sentence_start=sent.start_char,
+            doc_id=doc_id, sentence_index=index, sentence=sent.text.rstrip(), sentence_start=sent.start_char,
             source=source, target=target, cameo=code, trigger=trig.token.text, rule=rule,
             goldstein=info.goldstein, quad_class=info.quad_class, plover=info.plover or None,
             mode=info.mode, context=info.context, negated=negated, hypothetical=hypothetical,

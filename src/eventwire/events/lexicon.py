@@ -331,6 +331,8 @@ def _add_nominal(token: "Token", out: set[str], with_preps: bool = True) -> None
         dep = child.dep_
         if dep in _MODIFIER_DEPS:
             out.add(token_lemma(child))
+            if dep == "compound":  # compound chains: "car bomb attack", "roadside bomb blast"
+                out.update(token_lemma(c) for c in child.children if c.dep_ in ("compound", "amod"))
         elif dep == "conj":
             _add_nominal(child, out, with_preps=False)
         elif with_preps and dep == "prep":
@@ -388,6 +390,8 @@ def dependent_lemmas(token: "Token", _depth: int = 0) -> set[str]:
                 out |= dependent_lemmas(child, _depth + 1)
         elif dep in _MODIFIER_DEPS:
             out.add(token_lemma(child))
+            if dep == "compound":
+                out.update(token_lemma(c) for c in child.children if c.dep_ in ("compound", "amod"))
     return out
 
 
