@@ -171,10 +171,20 @@ APPEAL_AS_REQUEST = {"02": "", "020": "", "021": "assist", "022": "assist", "023
                      "024": "change", "025": "yield", "026": "meet", "027": "meet", "028": "meet"}
 
 
+# Where the table contradicts the manual's own definitions, the manual wins (eventwire's choice):
+# "International (political or economic) sanctions are coded as SANCTION 'discontinue'" and
+# "removing curfews" / easing emergency rule are CONCEDE (verbal concessions).
+# CAMEO 019 "express accord" is an agreement, which PLOVER's AGREE covers, though PLOVER drops root 01.
+MANUAL_OVERRIDES = {"163": ("SANCTION", "discontinue"), "0813": ("CONCEDE", ""), "0814": ("CONCEDE", ""),
+                    "019": ("AGREE", "")}
+
+
 def build_cameo_rows(codebook, table) -> list[dict[str, str]]:
     rows = []
     for r in codebook:
         ptype, mode, context = normalize(*resolve_plover(r["code"], table))
+        if r["code"] in MANUAL_OVERRIDES:
+            ptype, mode = MANUAL_OVERRIDES[r["code"]]
         if r["root"] == "02" and not ptype:
             appeal_mode = APPEAL_AS_REQUEST.get(r["code"][:3], APPEAL_AS_REQUEST.get(r["code"], ""))
             ptype, mode = "REQUEST", appeal_mode

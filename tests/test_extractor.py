@@ -85,8 +85,16 @@ def test_future_and_conditional_are_hypothetical(nlp, extractor):
     events = code(nlp, extractor, "The European Union could impose sanctions on Belarus if the crackdown continues.")
     sanctions = [e for e in events if e.cameo.startswith("16")]
     assert sanctions and all(e.hypothetical for e in sanctions)
-    events = code(nlp, extractor, "France will expel two Russian diplomats.")
+    events = code(nlp, extractor, "Turkey may close its border with Syria.")
     assert events and all(e.hypothetical for e in events)
+
+
+def test_announced_future_action_is_an_intention_or_threat(nlp, extractor):
+    # CAMEO codes an actor's announcement of its own future action as intent (03) or threat (13).
+    events = code(nlp, extractor, "France will expel two Russian diplomats.")
+    assert any(e.cameo.startswith("13") and e.source.code == "FRA" and not e.hypothetical for e in events)
+    events = code(nlp, extractor, "Japan will provide emergency aid to the Philippines.")
+    assert any(e.cameo.startswith("03") and e.source.code == "JPN" and e.target.code == "PHL" for e in events)
 
 
 def test_plain_past_is_factual(nlp, extractor):

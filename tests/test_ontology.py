@@ -124,12 +124,12 @@ def test_plover_mapping(code, plover, mode, context):
 
 def test_codes_the_table_moves_across_roots():
     # The CAMEO->PLOVER table assigns these explicitly, not by their root's type.
-    assert cameo("163").plover == "COERCE"  # root 16 is SANCTION
+    assert cameo("163").plover == "SANCTION"  # the manual: sanctions are SANCTION 'discontinue'
     assert cameo("191").plover == "COERCE"  # root 19 is ASSAULT
     assert cameo("192").plover == "COERCE"
     assert cameo("175").plover == "ASSAULT"  # root 17 is COERCE
     assert cameo("1712").plover == "ASSAULT"
-    assert cameo("0813").plover == "RETREAT"
+    assert cameo("0813").plover == "CONCEDE"  # the manual: removing curfews is a concession
     assert cameo("081").plover == "CONCEDE"
     assert cameo("084").plover == "RETREAT"
 
@@ -137,7 +137,7 @@ def test_codes_the_table_moves_across_roots():
 def test_statements_have_no_plover_type_and_appeals_are_requests():
     # The PLOVER manual drops CAMEO 01; eventwire codes 02 (APPEAL) as REQUEST, which covers all requests.
     for c in all_cameo_codes():
-        if c.root == "01":
+        if c.root == "01" and c.code != "019":  # 019 "express accord" is eventwire's AGREE
             assert (c.plover, c.mode, c.context) == ("", "", ""), c.code
         elif c.root == "02":
             assert c.plover == "REQUEST", c.code
@@ -348,7 +348,7 @@ def test_tsv_types_agree_with_shared_table():
     build = load_build_script()
     table = build.parse_plover_table((ONTOLOGY_DIR / "cameo_to_plover.txt").read_text(encoding="utf-8"))
     for code, (ptype, _, _) in table.items():
-        if is_cameo_code(code):
+        if is_cameo_code(code) and code not in build.MANUAL_OVERRIDES:
             assert cameo(code).plover == build.TYPE_RENAMES.get(ptype, ptype), code
 
 

@@ -22,6 +22,7 @@ from . import modality
 from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma
 
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+UNKNOWN_SOURCE_ROOTS = {"18", "19", "20"}  # violence is coded even when the perpetrator is not named
 STATEMENT_CODES = {"010", "01"}
 
 
@@ -138,10 +139,8 @@ class EventExtractor:
             source_head = subject
             target_heads = self._target_candidates(trig)
             notes = []
-        if source_head is None:
-            return []
-        sources = self._actors_for(source_head, sent, context)
-        if not sources:
+        sources = self._actors_for(source_head, sent, context) if source_head is not None else []
+        if not sources and trig.code[:2] not in UNKNOWN_SOURCE_ROOTS:
             return []
         targets: list[Actor] = []
         venue = trig.code[:2] in ("04", "14")  # where a meeting or protest happens names its target
@@ -162,6 +161,14 @@ class EventExtractor:
                 if targets:
                     notes.append("target from venue")
                     break
+
+        if not sources:
+            # "Three soldiers were killed by a roadside bomb": violence is worth recording with an unknown
+            # perpetrator, but only when we know who it hit.
+            if not targets:
+                return []
+            sources = [self._unknown_perpetrator(source_head, verb, sent, context)]
+            notes.append("unknown perpetrator")
 
         code = trig.code
         negated = modality.is_negated(verb) or (trig.token is not verb and
@@ -190,12 +197,27 @@ class EventExtractor:
                 notes.append(f"allegation via '{trig.speech_by.lemma_}': {code}->112")
                 targets, sources, code = sources, [attributed_to], "112"
                 attributed_to = None
+            elif (attributed_to is not None and not speaker_acts and trig.intent_by is None
+                  and modality.has_obligation(verb)):
+                # "X said Y must withdraw": X demands it of Y.
+                new_code = modality.demand_code(code)
+                notes.append(f"demand via '{trig.speech_by.lemma_}': {code}->{new_code}")
+                targets, sources, code = sources, [attributed_to], new_code
+                attributed_to, hypothetical = None, False
             elif speaker_acts and trig.intent_by is None and modality.has_future(verb):
                 # "X said it would release / attack / not meet Y": X states its intention.
                 stated = modality.stated_intention(code, negated=negated)
                 if stated:
                     notes.append(f"stated {stated[1]}: {code}->{stated[0]}")
                     code, negated, hypothetical = stated[0], False, False
+
+        if (trig.speech_by is None and trig.intent_by is None and modality.has_will(verb)
+                and not modality.is_conditional(verb)):
+            # "X will send troops": an announced action is an intention (CAMEO 03) or a threat (13).
+            stated = modality.stated_intention(code, negated=negated)
+            if stated:
+                notes.append(f"announced {stated[1]}: {code}->{stated[0]}")
+                code, negated, hypothetical = stated[0], False, False
 
         pairs: list[tuple[Actor, Optional[Actor]]] = []
         if targets:
@@ -311,6 +333,22 @@ class EventExtractor:
             context.remember_person(persons[-1], actor)
         return actor
 
+    def _unknown_perpetrator(self, head: Optional[Token], verb: Token, sent: Span,
+                             context: "DocumentContext") -> Actor:
+        """Who did it when no actor is named: "killed in Israeli tank shelling" still says Israel."""
+        for prep in verb.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "by"):
+                for pobj in prep.children:
+                    for inner in args.inner_actor_candidates(pobj):
+                        found = self._actors_for(inner, sent, context)
+                        if found:
+                            return found[0]
+        if head is not None:
+            span = args.phrase_span(head)
+            start = span.start_char - sent.start_char
+            return Actor(text=span.text, code="---", span=(start, start + len(span.text)), how="unknown perpetrator")
+        return Actor(text="", code="---", how="unknown perpetrator")
+
     def _complete_country(self, actor: Actor, head: Token, sent: Span) -> Optional[Actor]:
         """"ministers from the Georgian government", "dissidents from Egypt": a sector-only actor takes the
         country of its 'from'/'of' phrase."""
@@ -393,7 +431,8 @@ def _as_mention(actor: Actor, tok: Optional[Token], sent: Span, how: str, span: 
 
 
 def _same_actor(a: Actor, b: Actor) -> bool:
-    return a.code == b.code and a.text.lower() == b.text.lower()
+    """The same mention twice, or a reflexive ("Iraq attacked itself"): not an event between two actors."""
+    return a.code == b.code and (a.text.lower() == b.text.lower() or b.how.startswith("reflexive"))
 
 
 def _combine(mod_actor: Actor, head_actor: Optional[Actor], mod: Token, head: Token, sent: Span) -> Actor:

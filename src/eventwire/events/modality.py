@@ -19,6 +19,7 @@ class ModalityWords:
     conditional_markers: frozenset[str]
     uncertainty_heads: frozenset[str]
     speech_verbs: frozenset[str]
+    obligation_auxiliaries: frozenset[str]
     reflexives: frozenset[str]
     allegation_verbs: frozenset[str]
     intent_verbs: frozenset[str]
@@ -27,6 +28,7 @@ class ModalityWords:
     intent_codes: dict[str, str]
     threat_codes: dict[str, str]
     reject_codes: dict[str, str]
+    demand_codes: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +36,7 @@ def modality_words() -> ModalityWords:
     raw = yaml.safe_load(resources.files("eventwire.data").joinpath("modality.yaml").read_text("utf-8"))
     lists = {k: frozenset(str(w).lower() for w in v) for k, v in raw.items() if isinstance(v, list)}
     tables = {k: {str(code): str(mapped) for code, mapped in raw[k].items()}
-              for k in ("intent_codes", "threat_codes", "reject_codes")}
+              for k in ("intent_codes", "threat_codes", "reject_codes", "demand_codes")}
     return ModalityWords(**tables, **lists)
 
 
@@ -87,6 +89,19 @@ def is_hypothetical(verb: Token) -> bool:
     return False
 
 
+def is_conditional(verb: Token) -> bool:
+    """"X will withdraw unless Y ...": the action depends on a condition."""
+    words = modality_words()
+    for tok in _governors(verb):
+        for child in tok.children:
+            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in words.conditional_markers
+                                             for m in child.children):
+                return True
+            if child.dep_ == "mark" and child.lower_ in words.conditional_markers:
+                return True
+    return False
+
+
 def intent_governor(verb: Token) -> Optional[Token]:
     """The verb/adjective stating an intention to do `verb` ("agreed to meet", "ready to send",
     "pledged to provide"), if any."""
@@ -121,6 +136,31 @@ def threat_code(code: str) -> Optional[str]:
 def reject_code(code: str) -> Optional[str]:
     """A stated refusal to cooperate is a rejection (CAMEO 12)."""
     return _lookup(modality_words().reject_codes, code)
+
+
+def demand_code(code: str) -> str:
+    """"X said Y must do A": X demands A of Y (CAMEO 10); plain 100 when A has no specific demand code."""
+    return _lookup(modality_words().demand_codes, code) or "100"
+
+
+def has_obligation(verb: Token) -> bool:
+    """"must/should/has to ..." on the verb."""
+    words = modality_words()
+    for tok in _governors(verb):
+        for child in tok.children:
+            if child.dep_ == "aux" and child.lower_ in words.obligation_auxiliaries:
+                return True
+        if tok is not verb and tok.lemma_ == "have" and verb.dep_ == "xcomp":  # "has to withdraw"
+            return True
+    return False
+
+
+def has_will(verb: Token) -> bool:
+    """Plain future ("will/shall"): what an actor announces it is going to do."""
+    words = modality_words()
+    auxes = [c.lower_ for t in _governors(verb) for c in t.children if c.dep_ in ("aux", "auxpass")]
+    return any(a in words.future_auxiliaries for a in auxes) and \
+        not any(a in words.possibility_auxiliaries for a in auxes)
 
 
 def has_future(verb: Token) -> bool:

@@ -1,0 +1,283 @@
+"""Web formats: HTML pages, RSS/Atom feeds and WARC crawl archives (as in Common Crawl's CC-News).
+
+- HTML: trafilatura removes boilerplate (navigation, cookie banners, footers, comments, tables)
+  and reads the title, site name, canonical URL and publication date from the page's metadata
+  (meta tags, JSON-LD, <time>, the URL; not guessed from running text). When that finds no
+  date, ``<meta property="article:published_time">`` and similar tags are read directly.
+  The document id is the file's label, like a .txt file.
+- RSS/Atom: one document per item: title, link -> url, pubDate/published/updated -> date,
+  content (else description/summary, HTML turned into text) -> text, the feed's title -> source.
+  The id is the item's guid/id when it is a URI (so the same item in two snapshots of a feed
+  is the same document), else its link, else ``<file>:<n>``. Origins are ``<path>:<n>``.
+- WARC: each HTTP response (or resource) record with an HTML payload and a 2xx status goes
+  through the HTML path. url and id are the WARC-Target-URI; the WARC-Date (the crawl time) is
+  the date only when the page states none. Other records (requests, metadata, images,
+  redirects) are not documents and are passed over. Origins are ``<path>:<record number>``.
+
+The parsers (trafilatura, feedparser, warcio) are imported on first use: reading .txt or .jsonl
+doesn't pay for them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import logging
+import re
+from typing import IO, Any, Iterator, Optional
+
+from eventwire.ingest.documents import Item, make_document, one_line, parse_date, too_large
+from eventwire.records import Skipped
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")  # http://..., urn:..., tag:...
+# Publication-date meta tags, most specific first (htmldate reads these too; this is the fallback).
+_DATE_META = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@name='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='pubdate' or @name='publishdate' or @name='publish-date' or @name='date']/@content",
+    "//meta[@name='DC.date.issued' or @name='dc.date' or @name='DC.date']/@content",
+    "//time[@pubdate]/@datetime",
+)
+# Blocks that end a paragraph when an HTML fragment (a feed item) becomes text.
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
+
+
+# --------------------------------------------------------------------------- HTML
+
+def html_document(data: bytes, *, id: str, origin: str, max_bytes: int, url: Optional[str] = None,
+                  fallback_date: Any = None, charset: Optional[str] = None) -> Item:
+    """A document from an HTML page's main text, or a Skipped when the page has none."""
+    trafilatura = _trafilatura()
+    tree = trafilatura.load_html(decode_html(data, charset))
+    if tree is None:
+        return Skipped(origin, "no article text found in the HTML page (not parseable as HTML)", id)
+    meta_date = _meta_date(tree)  # before extraction: trafilatura prunes a copy, but keep it simple
+    result = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        date_extraction_params={"original_date": True, "extensive_search": False},
+    )
+    text = (result.text or "") if result is not None else ""
+    if not text.strip():
+        return Skipped(origin, "no article text found in the HTML page", id)
+    title = one_line(result.title)
+    return make_document(
+        id=id,
+        text=_drop_title_line(text, title),
+        title=title,
+        date=parse_date(result.date) or meta_date or parse_date(fallback_date),
+        source=one_line(result.sitename) or one_line(result.hostname),
+        url=url or result.url,
+        origin=origin,
+        max_bytes=max_bytes,
+    )
+
+
+def decode_html(data: bytes, declared: Optional[str] = None) -> str:
+    """Decode with the declared charset (HTTP header, else <meta charset>), else UTF-8, else a guess.
+
+    Web pages are often not UTF-8, so unlike the other formats a wrong byte is not a reason to skip.
+    """
+    if not declared:
+        m = _META_CHARSET.search(data[:4096])
+        declared = m.group(1).decode("ascii") if m else None
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return _trafilatura().utils.decode_file(data)  # charset detection, else UTF-8 with replacements
+
+
+def _meta_date(tree: Any):
+    for xpath in _DATE_META:
+        for value in tree.xpath(xpath):
+            date = parse_date(str(value))
+            if date:
+                return date
+    return None
+
+
+def _drop_title_line(text: str, title: Optional[str]) -> str:
+    """trafilatura keeps the page's <h1>; the title is already Document.title, so don't repeat it."""
+    if not title:
+        return text
+    first, _, rest = text.lstrip().partition("\n")
+    if " ".join(first.split()).casefold() == title.casefold() and rest.strip():
+        return rest
+    return text
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Text of an HTML fragment (a feed item's content), with paragraph breaks kept."""
+    if "<" not in fragment:
+        return fragment
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return fragment
+    for el in list(root.iter("script", "style")):
+        el.drop_tree()
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n\n" + (el.tail or "")
+    for el in root.iter("br"):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
+
+
+@functools.lru_cache(maxsize=1)
+def _trafilatura():
+    import trafilatura
+    import trafilatura.utils
+
+    # trafilatura logs every page it can't use at WARNING/ERROR; with no logging set up Python
+    # would print each one. The reason is in the Skipped record; an app that configures logging
+    # still gets them.
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+    return trafilatura
+
+
+# --------------------------------------------------------------------------- RSS / Atom
+
+def feed_documents(data: bytes, *, origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+    """One document per feed item."""
+    import feedparser
+
+    if not data.strip():
+        yield Skipped(origin, "empty file")
+        return
+    parsed = feedparser.parse(io.BytesIO(data))  # a stream: a str could be taken for a URL and fetched
+    if not parsed.version and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        detail = f" ({_first_line(problem)})" if problem else ""
+        yield Skipped(origin, f"not an RSS or Atom feed{detail}")
+        return
+    if not parsed.entries:
+        yield Skipped(origin, "no items in feed")
+        return
+    source = one_line(parsed.feed.get("title"))
+    for n, entry in enumerate(parsed.entries, 1):
+        where = f"{origin}:{n}"
+        doc_id = _item_id(entry) or f"{label}:{n}"
+        text, size = _entry_text(entry)
+        if size > max_bytes:
+            yield Skipped(where, too_large(size, max_bytes), doc_id)
+            continue
+        yield make_document(
+            id=doc_id,
+            text=text,
+            title=one_line(html_fragment_text(entry.get("title") or "")),
+            date=_entry_date(entry),
+            source=source,
+            url=entry.get("link") or None,
+            origin=where,
+            max_bytes=max_bytes,
+        )
+
+
+def _item_id(entry: Any) -> Optional[str]:
+    for candidate in (entry.get("id"), entry.get("link")):
+        candidate = (candidate or "").strip()
+        if _URI.match(candidate):
+            return candidate
+    return None
+
+
+def _entry_text(entry: Any) -> tuple[str, int]:
+    """The fullest text an item has: content:encoded / Atom content, else description / summary."""
+    parts = [c for c in entry.get("content") or [] if c.get("value")]
+    if parts:
+        detail = max(parts, key=lambda c: len(c["value"]))
+    else:
+        detail = entry.get("summary_detail") or {"value": entry.get("summary") or "", "type": "text/html"}
+    value = detail.get("value") or ""
+    size = len(value.encode("utf-8", "surrogateescape"))
+    if "html" in (detail.get("type") or "text/html"):
+        value = html_fragment_text(value)
+    return value, size
+
+
+def _entry_date(entry: Any):
+    # The raw strings keep the calendar date the feed states; the *_parsed forms are shifted to UTC.
+    for key in ("published", "updated", "created"):
+        date = parse_date(entry.get(key))
+        if date:
+            return date
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            return dt.date(*parsed[:3])
+    return None
+
+
+def _first_line(problem: Any) -> str:
+    return str(problem).strip().split("\n", 1)[0][:200]
+
+
+# --------------------------------------------------------------------------- WARC
+
+def warc_documents(f: IO[bytes], *, origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+    """One document per HTML response record; `label` is unused: the URL is the id."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    n = pages = 0
+    records = ArchiveIterator(f)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except ArchiveLoadFailed as e:
+            where = f"{origin}:{n + 1}" if n else origin
+            yield Skipped(where, f"not a valid WARC file: {_first_line(e)}")
+            return
+        n += 1
+        page = _html_payload(record)
+        if page is None:
+            continue
+        pages += 1
+        url, charset = page
+        where = f"{origin}:{n}"
+        stream = record.content_stream()  # undoes chunked and gzip transfer encodings
+        data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            size = len(data) + sum(len(c) for c in iter(lambda: stream.read(1 << 20), b""))
+            yield Skipped(where, too_large(size, max_bytes), url)
+            continue
+        yield html_document(data, id=url, origin=where, max_bytes=max_bytes, url=url, charset=charset,
+                            fallback_date=record.rec_headers.get_header("WARC-Date"))
+    if n == 0:
+        yield Skipped(origin, "empty file")
+    elif pages == 0:
+        yield Skipped(origin, f"no HTML pages in WARC file ({n} record{'' if n == 1 else 's'})")
+
+
+def _html_payload(record: Any) -> Optional[tuple[str, Optional[str]]]:
+    """(url, charset) for a record that holds an HTML page, else None."""
+    if record.rec_type not in ("response", "resource"):
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    if not url:
+        return None
+    if record.http_headers is not None:
+        status = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):  # redirects and errors are not pages
+            return None
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    else:
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    media_type, *params = [p.strip() for p in content_type.split(";")]
+    if media_type.lower() not in _HTML_TYPES:
+        return None
+    charset = next((p.split("=", 1)[1].strip("\"' ") for p in params if p.lower().startswith("charset=")), None)
+    return url, charset
