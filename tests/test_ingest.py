@@ -544,7 +544,7 @@ def test_bundled_examples_read_cleanly():
 
 def test_os_error_while_opening_is_reported(tmp_path, monkeypatch):
     """Runs as root too (where chmod 0 doesn't stop reads): simulate the failing open."""
-    import eventwire.ingest as ingest
+    import eventwire.ingest.files as ingest
 
     def refuse(path, mode="r", *a, **kw):
         raise PermissionError(13, "Permission denied", str(path))

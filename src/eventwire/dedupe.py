@@ -1,22 +1,18 @@
-"""Duplicates: near-duplicate articles, and event reports merged into event records.
+"""Near-duplicate articles: MinHash over word shingles, with LSH bands kept in DuckDB.
 
-**Articles.** Each document's body text is cut into word 5-gram shingles and summarised by a MinHash
-signature (120 hash functions). Signatures are split into 40 LSH bands of 3 rows; documents that share a
-band bucket are candidates and are compared on their signatures. Two documents are near-duplicates when
-the estimated Jaccard similarity of their shingle sets is >= ``threshold`` (0.5), or when the shorter one
-is mostly contained in the longer one (estimated containment >= ``containment``, 0.8): wire copies and
-updated versions of a story. Texts that are equal after lower-casing and dropping punctuation are matched
-exactly, without LSH. Near-duplicates form clusters (connected components); every document gets a row in
+Each document's body text is cut into word 5-gram shingles and summarised by a MinHash signature (120
+hash functions). Signatures are split into 40 LSH bands of 3 rows; documents that share a band bucket are
+candidates and are compared on their signatures. Two documents are near-duplicates when the estimated
+Jaccard similarity of their shingle sets is >= ``threshold`` (0.5), or when the shorter one is mostly
+contained in the longer one (estimated containment >= ``containment``, 0.8): wire copies and updated
+versions of a story. Texts that are equal after lower-casing and dropping punctuation are matched exactly,
+without LSH. Near-duplicates form clusters (connected components); every document gets a row in
 ``document_clusters`` whose ``cluster_id`` is the cluster's earliest document (by publication date, then
 doc_id). Signatures and band buckets live in DuckDB (``document_minhash``, ``document_bands``), so
 ``update_clusters`` only shingles documents it has not seen (or whose content changed) and compares them
 with the stored bands: it is incremental, and gives the same clusters as a rebuild.
 
-**Events.** ``merge_events`` groups raw mentions (the ``events`` table) into ``merged_events``: the same
-source code, target code and CAMEO code (or base/root code, ``match``), the same place, and dates no
-more than ``window_days`` apart, pairwise. ``event_mentions`` links each merged event to every mention.
-Counts are taken over article clusters, so wire copies and a corpus coded twice under other ids do not
-inflate them. docs/data-model.md has the details.
+``eventwire.merge`` uses the clusters so that copies of an article count once.
 """
 from __future__ import annotations
 
@@ -25,7 +21,7 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import duckdb
 import numpy as np
@@ -40,8 +36,6 @@ MINHASH_PARAMS = f"words={SHINGLE_WORDS};perm={NUM_PERM};bands={BANDS};seed=1"
 DEFAULT_THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets
 DEFAULT_CONTAINMENT = 0.8  # share of the shorter article's shingles found in the longer one
 MIN_SHINGLES_FOR_CONTAINMENT = 20  # a two-line brief is "contained" in many articles; don't count that
-DEFAULT_WINDOW_DAYS = 1
-MATCH_LEVELS = {"code": "e.cameo", "base": "substr(e.cameo, 1, 3)", "root": "e.cameo_root"}
 
 _BATCH = 5000
 _SHINGLE_CHUNK = 20_000  # shingles per MinHash block, bounds memory for very long documents
@@ -191,12 +185,12 @@ class ClusterStats:
                 f"({self.duplicates} near-duplicates)")
 
 
-def _meta(con: duckdb.DuckDBPyConnection, key: str) -> Optional[str]:
+def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> Optional[str]:
     row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
 
 
-def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+def set_meta_value(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("DELETE FROM meta WHERE key = ?", [key])
     con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
@@ -205,7 +199,7 @@ def _sig_from_blob(blob: Optional[bytes]) -> Optional[np.ndarray]:
     return None if blob is None else np.frombuffer(blob, dtype="<u4")
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work) -> Any:
+def in_transaction(con: duckdb.DuckDBPyConnection, work) -> Any:
     con.begin()
     try:
         result = work()
@@ -223,13 +217,13 @@ def update_clusters(con: duckdb.DuckDBPyConnection, *, threshold: float = DEFAUL
 
     `rebuild` drops the index first (needed after changing `threshold`, which applies to new pairs only).
     """
-    if rebuild or _meta(con, "minhash_params") != MINHASH_PARAMS:
+    if rebuild or meta_value(con, "minhash_params") != MINHASH_PARAMS:
         def reset() -> None:
             for table in ("document_minhash", "document_bands", "document_clusters"):
                 con.execute(f"DELETE FROM {table}")
-            _set_meta(con, "minhash_params", MINHASH_PARAMS)
-        _in_transaction(con, reset)
-    _in_transaction(con, lambda: _drop_stale(con))
+            set_meta_value(con, "minhash_params", MINHASH_PARAMS)
+        in_transaction(con, reset)
+    in_transaction(con, lambda: _drop_stale(con))
     indexed = 0
     while True:
         rows = con.execute(
@@ -241,7 +235,7 @@ def update_clusters(con: duckdb.DuckDBPyConnection, *, threshold: float = DEFAUL
         if not rows:
             break
         prints = [fingerprint(doc_id, body, content_hash, pub_date) for doc_id, body, content_hash, pub_date in rows]
-        _in_transaction(con, lambda: _index_batch(con, prints, threshold, containment))
+        in_transaction(con, lambda: _index_batch(con, prints, threshold, containment))
         indexed += len(prints)
     documents, clusters, duplicates = con.execute(
         "SELECT count(*), count(DISTINCT cluster_id), count(*) FILTER (cluster_id <> doc_id) FROM document_clusters"

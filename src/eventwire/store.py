@@ -8,9 +8,14 @@ The tables are plain SQL that a user can open and query directly (``duckdb event
 - ``skipped``    inputs that could not be coded, and why (``skipped_at``: UTC time)
 - ``events_with_evidence``  a view: events joined to their sentence, with the span texts cut out
 - ``meta``       key/value pairs, including ``schema_version``
+- ``document_clusters``  near-duplicate articles (wire copies, updated versions); ``document_minhash`` and
+  ``document_bands`` hold the MinHash/LSH index behind it (eventwire.dedupe)
+- ``merged_events``  event records merged from the raw mentions in ``events``; ``event_mentions`` links
+  each to every mention (eventwire.merge). Rebuilt by ``EventStore.merge_events()``
 
 Re-coding a document replaces its sentences and events in one transaction, so a store never holds
 duplicates. ``EventStore.events()`` reads rows back in the ``Event.to_dict()`` shape.
+docs/data-model.md describes every table.
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ from typing import Any, Iterable, Optional, Sequence
 
 import duckdb
 
+from eventwire import dedupe, merge
 from eventwire.records import Actor, Document, Event, Skipped
 
-SCHEMA_VERSION = 1
+# 2: document_minhash, document_bands, document_clusters, merged_events, event_mentions (new tables only,
+# so a version-1 store is upgraded in place by creating them).
+SCHEMA_VERSION = 2
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS meta (
@@ -110,6 +118,8 @@ _SCHEMA = [
         substr(s.text, e.trigger_start + 1, e.trigger_end - e.trigger_start) AS trigger_evidence
     FROM events e
     LEFT JOIN sentences s USING (doc_id, sentence_index)""",
+    *dedupe.DEDUPE_SCHEMA,
+    *merge.MERGE_SCHEMA,
 ]
 
 # Column order used by the INSERT; keep in step with _event_row().
@@ -137,7 +147,10 @@ _ROWS_PER_INSERT = 200
 EVENT_FILTERS = ("doc_id", "cameo_root", "source_country", "target_country")
 
 # Relations to_pandas()/to_polars() may read; a fixed list because a table name can't be a parameter.
-TABLES = ("documents", "sentences", "events", "skipped", "events_with_evidence", "meta")
+TABLES = (
+    "documents", "sentences", "events", "skipped", "events_with_evidence", "meta",
+    "document_clusters", "merged_events", "event_mentions",
+)
 
 
 def _now() -> dt.datetime:
@@ -273,6 +286,8 @@ class EventStore:
             raise RuntimeError(
                 f"{self.path} has schema version {row[0]}; this eventwire supports up to {SCHEMA_VERSION}"
             )
+        elif int(row[0]) < SCHEMA_VERSION:  # the statements above created the newer tables
+            self.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
     def close(self) -> None:
         self.con.close()
@@ -321,6 +336,35 @@ class EventStore:
             "INSERT INTO skipped (origin, doc_id, reason, skipped_at) VALUES (?, ?, ?, ?)",
             [skipped.origin, skipped.doc_id, skipped.reason, _now()],
         )
+
+    # -- duplicates and merged events ----------------------------------------------------------------
+
+    def update_duplicates(self, *, threshold: float = dedupe.DEFAULT_THRESHOLD, rebuild: bool = False
+                          ) -> dedupe.ClusterStats:
+        """Find near-duplicate articles among documents not indexed yet; fills document_clusters."""
+        return dedupe.update_clusters(self.con, threshold=threshold, rebuild=rebuild)
+
+    def merge_events(self, window_days: int = merge.DEFAULT_WINDOW_DAYS, *, match: str = "code",
+                     include_negated: bool = False, dedupe: bool = True) -> merge.MergeStats:
+        """Rebuild merged_events and event_mentions from the raw mentions (re-runnable at any time).
+
+        Mentions merge when they have the same source and target codes, the same CAMEO code (`match`:
+        "code", "base" for its first 3 digits, "root"), the same place, and dates at most `window_days`
+        apart. Negated and hypothetical mentions are left out unless `include_negated`. `dedupe` first
+        brings the near-duplicate article clusters up to date, so that copies count once.
+        """
+        return merge.merge_events(self.con, window_days=window_days, match=match,
+                                  include_negated=include_negated, dedupe=dedupe)
+
+    def merged_is_current(self) -> bool:
+        """True if merged_events was rebuilt after the last document was coded."""
+        return merge.merge_is_current(self.con)
+
+    def ensure_merged(self) -> Optional[merge.MergeStats]:
+        """Rebuild merged_events if documents were coded since, with the parameters of the last merge."""
+        if self.merged_is_current():
+            return None
+        return self.merge_events(**merge.last_merge_params(self.con))
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -151,7 +151,13 @@ class EventExtractor:
             for inner in args.inner_actor_candidates(head, venue=venue):
                 targets = self._actors_for(inner, sent, context)
                 if targets:
+                    context.remember_object(head, targets)
                     break
+            if not targets:
+                # "attend the meeting": the meeting named earlier ("a meeting in Moscow convened by Russia")
+                targets = context.earlier_object(head, sent)
+                if targets:
+                    notes.append(f"target from earlier '{head.lemma_}'")
             if targets:
                 break
         if not targets and venue and not (len(sources) >= 2 and self._is_symmetric(trig)):
@@ -160,6 +166,8 @@ class EventExtractor:
                            if t.country not in {s.country for s in sources}]
                 if targets:
                     notes.append("target from venue")
+                    for head in target_heads[:1]:
+                        context.remember_object(head, targets)
                     break
 
         if not sources:
@@ -386,12 +394,26 @@ class DocumentContext:
     def __init__(self):
         self.recent: list[tuple[Actor, bool]] = []  # (actor, is a person)
         self.people: dict[str, Actor] = {}
+        self.objects: dict[str, list[Actor]] = {}
 
     def remember(self, actor: Actor) -> None:
         is_person = any(actor.text.endswith(name) for name in self.people) or "pronoun -> " in actor.how and \
             actor.text.lower() in self.PERSONAL
         self.recent.append((actor, is_person))
-        del self.recent[:-30]
+        del self.recent[:-200]
+
+    def remember_object(self, noun: Token, targets: list[Actor]) -> None:
+        """The receiver named inside an event's object ("a meeting convened by Russia"), for later
+        definite mentions of the same thing ("the meeting")."""
+        if noun.pos_ == "NOUN":
+            self.objects[noun.lemma_.lower()] = targets
+
+    def earlier_object(self, noun: Token, sent: Span) -> list[Actor]:
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children)
+        if noun.pos_ != "NOUN" or not definite:
+            return []
+        found = self.objects.get(noun.lemma_.lower(), [])
+        return [_as_mention(a, noun, sent, f"same {noun.lemma_} as before -> {a.text}") for a in found]
 
     def remember_person(self, person: Span, actor: Actor) -> None:
         if actor.country is None and actor.code.startswith("---") and actor.sector is None:

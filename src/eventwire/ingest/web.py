@@ -178,7 +178,7 @@ def feed_documents(data: bytes, *, origin: str, label: str, max_bytes: int) -> I
             title=one_line(html_fragment_text(entry.get("title") or "")),
             date=_entry_date(entry),
             source=source,
-            url=entry.get("link") or None,
+            url=_web_link(entry.get("link")),
             origin=where,
             max_bytes=max_bytes,
         )
@@ -190,6 +190,12 @@ def _item_id(entry: Any) -> Optional[str]:
         if _URI.match(candidate):
             return candidate
     return None
+
+
+def _web_link(link: Optional[str]) -> Optional[str]:
+    # feedparser fills a missing link from the entry's id, which may be a tag: or urn: URI.
+    link = (link or "").strip()
+    return link if link.lower().startswith(("http://", "https://")) else None
 
 
 def _entry_text(entry: Any) -> tuple[str, int]:

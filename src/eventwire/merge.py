@@ -1,0 +1,258 @@
+"""Event reports merged into event records: ``merged_events`` and ``event_mentions``.
+
+GDELT counts reports, not events: one event reported by 40 outlets becomes 40 rows. ``merge_events``
+groups raw mentions (the ``events`` table) into ``merged_events``: the same source code, target code and
+CAMEO code (or its base or root code, ``match``), the same place, and dates no more than ``window_days``
+apart (pairwise). ``event_mentions`` links each merged event to every mention. Counts are taken over the
+article clusters of ``eventwire.dedupe``, so wire copies, and a corpus coded twice under other ids, do not
+inflate them. It is a full rebuild in SQL plus one sorted pass in Python: seconds for a million mentions.
+docs/data-model.md describes the tables and the rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+import duckdb
+
+from .dedupe import DEFAULT_THRESHOLD, ClusterStats, in_transaction, meta_value, set_meta_value, update_clusters
+
+DEFAULT_WINDOW_DAYS = 1
+MATCH_LEVELS = {"code": "e.cameo", "base": "substr(e.cameo, 1, 3)", "root": "e.cameo_root"}
+_MATCH_NAMES = {"code": "CAMEO code", "base": "CAMEO base code", "root": "CAMEO root"}
+
+MERGE_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS merged_events (
+        merged_id VARCHAR PRIMARY KEY,
+        source_code VARCHAR, source_text VARCHAR, source_country VARCHAR, source_sector VARCHAR,
+        target_code VARCHAR, target_text VARCHAR, target_country VARCHAR, target_sector VARCHAR,
+        cameo VARCHAR, cameo_root VARCHAR, plover VARCHAR, mode VARCHAR, context VARCHAR,
+        goldstein DOUBLE, quad_class INTEGER,
+        event_date DATE,        -- the earliest mention date (event_date, else the article's pub_date)
+        date_end DATE,          -- the latest; date_end - event_date <= window_days
+        location_name VARCHAR, location_country VARCHAR, location_admin1 VARCHAR,
+        location_lat DOUBLE, location_lon DOUBLE, location_geonames_id BIGINT, location_precision VARCHAR,
+        num_mentions INTEGER,   -- mentions, a sentence repeated in copies of one article counted once
+        num_articles INTEGER,   -- distinct article clusters (near-duplicates count once)
+        num_sources INTEGER,    -- distinct outlets (documents.source, else URL domain), one per cluster
+        num_reports INTEGER,    -- raw mention rows, copies included
+        is_root_event BOOLEAN,  -- some mention is in an article's title or first sentence
+        first_seen TIMESTAMP,   -- when the first of its articles was coded (UTC)
+        first_doc_id VARCHAR,   -- the earliest article (pub_date, doc_id) and its mention
+        first_event_id VARCHAR,
+        source_url VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS event_mentions (
+        merged_id VARCHAR,
+        event_id VARCHAR,
+        doc_id VARCHAR,
+        cluster_id VARCHAR,
+        counted BOOLEAN         -- false: a copy of a mention already counted in num_mentions
+    )""",
+]
+
+
+@dataclass
+class MergeStats:
+    mentions: int  # raw mentions considered (factual ones unless include_negated)
+    merged: int
+    window_days: int
+    match: str
+    clusters: Optional[ClusterStats] = None
+
+    def __str__(self) -> str:
+        text = (f"{self.mentions} mentions merged into {self.merged} events "
+                f"(dates within {self.window_days} day(s), same {_MATCH_NAMES[self.match]})")
+        return text + (f"; {self.clusters}" if self.clusters else "")
+
+
+def events_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a document is (re-)coded: tells whether merged_events is out of date."""
+    docs, last, n_events = con.execute(
+        "SELECT count(*), max(coded_at), (SELECT count(*) FROM events) FROM documents"
+    ).fetchone()
+    return f"{docs}|{last}|{n_events}"
+
+
+def merge_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    return meta_value(con, "merge_fingerprint") == events_fingerprint(con)
+
+
+def last_merge_params(con: duckdb.DuckDBPyConnection) -> dict:
+    """window_days, match and include_negated of the last merge ({} if there was none)."""
+    stored = meta_value(con, "merge_params")
+    return json.loads(stored) if stored else {}
+
+
+_OUTLET_SQL = """coalesce(
+    nullif(lower(trim(d.source)), ''),
+    nullif(regexp_extract(lower(d.url), '^[a-z][a-z0-9+.-]*://(?:www\\.)?([^/:?#]+)', 1), ''),
+    'doc:' || coalesce(c.cluster_id, d.doc_id))"""
+
+
+def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: int = DEFAULT_WINDOW_DAYS, match: str = "code",
+                 include_negated: bool = False, dedupe: bool = True,
+                 threshold: float = DEFAULT_THRESHOLD) -> MergeStats:
+    """Rebuild merged_events and event_mentions from events (after updating article clusters)."""
+    if match not in MATCH_LEVELS:
+        raise ValueError(f"match must be one of {', '.join(MATCH_LEVELS)}, not {match!r}")
+    if window_days < 0:
+        raise ValueError("window_days must be >= 0")
+    clusters = update_clusters(con, threshold=threshold) if dedupe else None
+    factual = "" if include_negated else "WHERE NOT coalesce(e.negated, false) AND NOT coalesce(e.hypothetical, false)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _m AS
+            SELECT e.event_id, e.doc_id, e.sentence_index,
+                   coalesce(e.source_code, '') AS k_source, coalesce(e.target_code, '') AS k_target,
+                   coalesce({MATCH_LEVELS[match]}, '') AS k_code,
+                   CASE WHEN e.location_name IS NULL AND e.location_country IS NULL THEN NULL
+                        ELSE coalesce(e.location_country, '') || '|' || lower(trim(coalesce(e.location_name, '')))
+                   END AS k_place,
+                   coalesce(e.event_date, d.pub_date) AS mention_date,
+                   coalesce(c.cluster_id, e.doc_id) AS cluster_id,
+                   md5(lower(regexp_replace(coalesce(s.text, e.event_id), '\\s+', ' ', 'g'))) AS sentence_hash,
+                   {_OUTLET_SQL} AS outlet,
+                   coalesce(strftime(d.pub_date, '%Y-%m-%d'), '9999-99-99') || e.doc_id AS doc_order,
+                   d.coded_at
+            FROM events e JOIN documents d USING (doc_id)
+            LEFT JOIN sentences s USING (doc_id, sentence_index)
+            LEFT JOIN document_clusters c USING (doc_id)
+            {factual}"""
+    )
+    rows = con.execute(
+        """SELECT event_id, k_source, k_target, k_code, k_place, mention_date FROM _m
+           ORDER BY k_source, k_target, k_code, mention_date NULLS LAST, k_place NULLS LAST, event_id"""
+    ).fetchall()
+    groups = _group_mentions(rows, window_days)
+
+    def rebuild() -> None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _g AS SELECT unnest(?::VARCHAR[]) AS event_id, "
+                    "unnest(?::VARCHAR[]) AS group_key", [[r[0] for r in rows], groups])
+        con.execute("DELETE FROM event_mentions")
+        con.execute("DELETE FROM merged_events")
+        con.execute(_MERGE_SQL)
+        con.execute(
+            """INSERT INTO event_mentions
+               SELECT merged_id, event_id, doc_id, cluster_id, counted FROM _mg ORDER BY merged_id, doc_order, event_id"""
+        )
+        for table in ("_m", "_g", "_mg"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        set_meta_value(con, "merge_fingerprint", events_fingerprint(con))
+        set_meta_value(con, "merge_params", json.dumps(
+            {"window_days": window_days, "match": match, "include_negated": include_negated}))
+
+    in_transaction(con, rebuild)
+    merged = con.execute("SELECT count(*) FROM merged_events").fetchone()[0]
+    return MergeStats(len(rows), merged, window_days, match, clusters)
+
+
+_MERGE_SQL = """
+CREATE OR REPLACE TEMP TABLE _mg AS
+SELECT m.*, substr(md5(g.group_key), 1, 16) AS merged_id,
+       row_number() OVER (PARTITION BY g.group_key, m.cluster_id, m.sentence_hash
+                          ORDER BY m.doc_order, m.sentence_index, m.event_id) = 1 AS counted,
+       row_number() OVER (PARTITION BY g.group_key ORDER BY m.doc_order, m.sentence_index, m.event_id) AS pos
+FROM _m m JOIN _g g USING (event_id);
+
+INSERT INTO merged_events
+WITH per_cluster AS (  -- one outlet per article cluster: that of its first article mentioning the event
+    SELECT merged_id, cluster_id, arg_min(outlet, doc_order) AS outlet FROM _mg GROUP BY ALL
+), counts AS (
+    SELECT merged_id,
+           count(*) FILTER (WHERE counted) AS num_mentions,
+           count(DISTINCT cluster_id) AS num_articles,
+           count(*) AS num_reports,
+           bool_or(sentence_index <= 1) AS is_root_event,
+           min(mention_date) AS event_date,
+           max(mention_date) AS date_end,
+           min(coded_at) AS first_seen
+    FROM _mg GROUP BY merged_id
+), sources AS (
+    SELECT merged_id, count(DISTINCT outlet) AS num_sources FROM per_cluster GROUP BY merged_id
+)
+SELECT r.merged_id,
+       e.source_code, e.source_text, e.source_country, e.source_sector,
+       e.target_code, e.target_text, e.target_country, e.target_sector,
+       e.cameo, e.cameo_root, e.plover, e.mode, e.context, e.goldstein, e.quad_class,
+       c.event_date, c.date_end,
+       e.location_name, e.location_country, e.location_admin1, e.location_lat, e.location_lon,
+       e.location_geonames_id, e.location_precision,
+       c.num_mentions, c.num_articles, s.num_sources, c.num_reports, c.is_root_event, c.first_seen,
+       r.doc_id, r.event_id, coalesce(d.url, d.origin)
+FROM _mg r
+JOIN counts c USING (merged_id)
+JOIN sources s USING (merged_id)
+JOIN events e ON e.event_id = r.event_id
+JOIN documents d ON d.doc_id = r.doc_id
+WHERE r.pos = 1
+ORDER BY c.event_date NULLS LAST, r.merged_id;
+"""
+
+
+def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
+    """A group key per row (rows sorted by source, target, code, date, place).
+
+    Within one (source, target, code): mentions at the same place are grouped greedily from the earliest
+    date, a group taking every mention up to window_days after its first. A mention without a place joins
+    the one located group whose dates it fits (all pairwise <= window_days); with none or several, the
+    mentions without a place form their own groups. Undated mentions group per place.
+    """
+    keys: list[Optional[str]] = [None] * len(rows)
+    start = 0
+    while start < len(rows):
+        end = start
+        part = rows[start][1:4]
+        while end < len(rows) and rows[end][1:4] == part:
+            end += 1
+        _group_partition(rows, range(start, end), window_days, keys)
+        start = end
+    return keys  # type: ignore[return-value]
+
+
+def _group_partition(rows: list[tuple], indexes: range, window: int, keys: list[Optional[str]]) -> None:
+    part = "\x1f".join(rows[indexes.start][1:4])
+    open_groups: dict[Optional[str], list] = {}  # place -> [key, first date, last date] of its latest group
+    located: list[list] = []  # every located group: [key, first, last, place]
+    unlocated: list[int] = []
+    for i in indexes:
+        _, _, _, _, place, day = rows[i]
+        if place is None:
+            unlocated.append(i)
+            continue
+        group = open_groups.get(place)
+        if group is None or not _fits(group, day, window):
+            group = [f"{part}\x1f{place}\x1f{day}", day, day, place]
+            open_groups[place] = group
+            located.append(group)
+        group[2] = day if day is not None else group[2]
+        keys[i] = group[0]
+    open_groups = {}
+    for i in unlocated:
+        day = rows[i][5]
+        fitting = [g for g in located if _fits(g, day, window)]
+        if len({g[3] for g in fitting}) == 1:
+            group = fitting[0]
+            group[1], group[2] = _span(group, day)
+        else:
+            group = open_groups.get(None)
+            if group is None or not _fits(group, day, window):
+                group = [f"{part}\x1f\x1f{day}", day, day, None]
+                open_groups[None] = group
+            group[2] = day if day is not None else group[2]
+        keys[i] = group[0]
+
+
+def _fits(group: list, day: Optional[dt.date], window: int) -> bool:
+    """Would the group's dates, with `day` added, span at most `window` days? Undated goes with undated."""
+    first, last = group[1], group[2]
+    if day is None or first is None:
+        return day is None and first is None
+    return (max(last, day) - min(first, day)).days <= window
+
+
+def _span(group: list, day: Optional[dt.date]) -> tuple:
+    if day is None:
+        return group[1], group[2]
+    return min(group[1], day), max(group[2], day)
