@@ -35,6 +35,7 @@ class Trigger:
     code: str = ""
     intent_by: Optional[Token] = None
     speech_by: Optional[Token] = None
+    target_override: Optional[Token] = None  # set by frames that know the receiver ("X said Y must ...")
 
 
 class EventExtractor:
@@ -121,9 +122,25 @@ class EventExtractor:
                 if speech.i in by_token:
                     drop.add(id(by_token[speech.i]))
         kept = [t for t in triggers if id(t) not in drop]
+        for trig in kept:
+            if trig.code in STATEMENT_CODES and token_lemma(trig.verb) in words.speech_verbs:
+                self._statement_as_demand(trig)
         if not self.keep_statements:
             kept = [t for t in kept if t.code not in STATEMENT_CODES]
         return kept
+
+    @staticmethod
+    def _statement_as_demand(trig: Trigger) -> None:
+        """"X declared that Y must drop its barriers": a statement of what someone else must do is a
+        demand (CAMEO 100), even when the demanded action is not in the lexicon."""
+        for clause in trig.verb.children:
+            if clause.dep_ != "ccomp" or not modality.has_obligation(clause):
+                continue
+            subject, _ = args.find_subject(clause)
+            if subject is not None and subject.pos_ != "PRON":
+                trig.code, trig.target_override = "100", subject
+                trig.notes.append(f"demand: '{trig.verb.text} that ... {clause.text}'")
+                return
 
     # ---- step 3: arguments and actors -----------------------------------------------------------------
     def _code_trigger(self, trig: Trigger, sent: Span, doc_id: str, index: int,
@@ -137,7 +154,8 @@ class EventExtractor:
             notes = ["passive"]
         else:
             source_head = subject
-            target_heads = self._target_candidates(trig)
+            target_heads = [trig.target_override] if trig.target_override is not None else \
+                self._target_candidates(trig)
             notes = []
         sources = self._actors_for(source_head, sent, context) if source_head is not None else []
         if not sources and trig.code[:2] not in UNKNOWN_SOURCE_ROOTS:
