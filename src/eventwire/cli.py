@@ -13,7 +13,8 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 from rich.table import Table
 
 from . import ontology
@@ -62,7 +63,7 @@ def code_command(
                 yield item
 
     with EventStore(db) as store, _progress(show_progress) as bar:
-        task = bar.add_task("coding", total=None)
+        task = bar.add_task("coding", total=None, events=0)
         for coded in pipeline.code_documents(documents()):
             events = coded.events
             if not include_negated:
@@ -70,7 +71,7 @@ def code_command(
             store.save_document(coded.document, coded.sentences, events)
             n_docs += 1
             n_events += len(events)
-            bar.update(task, advance=1, description=f"coding · {n_events} events")
+            bar.update(task, advance=1, events=n_events)
             for event in events:
                 if fmt == "jsonl":
                     sys.stdout.write(event.to_json() + "\n")
@@ -213,10 +214,21 @@ def codes_command(root: Optional[str] = typer.Argument(None, help="Show the code
     out.print(table)
 
 
+class RateColumn(ProgressColumn):
+    """Documents and events per second since the start of the run."""
+
+    def render(self, task) -> Text:
+        elapsed = task.elapsed or 0.0
+        if elapsed <= 0:
+            return Text("")
+        events = task.fields.get("events", 0)
+        return Text(f"{task.completed / elapsed:.1f} docs/s · {events / elapsed:.1f} events/s", style="cyan")
+
+
 def _progress(enabled: bool) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.speed} docs/s" if False else ""), TimeElapsedColumn(),
-                    console=err, disable=not enabled, transient=True)
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                    TextColumn("{task.completed:.0f} docs · {task.fields[events]} events"), RateColumn(),
+                    TimeElapsedColumn(), console=err, disable=not enabled, transient=False)
 
 
 def _print_event_table(events) -> None:
