@@ -167,7 +167,7 @@ def prepositional_objects(verb: Token, preferred: tuple[str, ...] = ()) -> list[
     return pairs
 
 
-def inner_actor_candidates(noun: Token, *, venue: bool = False) -> list[Token]:
+def inner_actor_candidates(noun: Token, *, venue: bool = False, depth: int = 2) -> list[Token]:
     """Tokens inside a non-actor object that may name the real receiver: possessor ("Pakistan's support"),
     then pre-modifiers ("an Indian proposal"), then 'of/from/with/for' objects ("a proposal from India"),
     then the agent of a participle or relative clause ("a meeting convened by Russia"). With `venue`
@@ -187,6 +187,13 @@ def inner_actor_candidates(noun: Token, *, venue: bool = False) -> list[Token]:
     for prep in noun.children:
         if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "inside"):
             out += [c for c in prep.children if c.dep_ == "pobj" and (venue or c.ent_type_ in ("GPE", "LOC"))]
+    # One level further down: "responsibility for an attack on a mall in Kenya's capital".
+    if depth > 1:
+        nested = [c for p in noun.children if p.dep_ == "prep" for c in p.children if c.dep_ == "pobj"]
+        nested += [c for cl in noun.children if cl.dep_ == "acl" for c in cl.children if c.dep_ == "dobj"]
+        for inner in nested:
+            if inner.pos_ == "NOUN":
+                out += [t for t in inner_actor_candidates(inner, venue=True, depth=depth - 1) if t not in out]
     return out
 
 

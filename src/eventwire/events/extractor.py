@@ -22,7 +22,9 @@ from . import modality
 from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma
 
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
-UNKNOWN_SOURCE_ROOTS = {"18", "19", "20"}  # violence is coded even when the perpetrator is not named
+UNKNOWN_SOURCE_ROOTS = {"18", "19", "20"}
+# The receiver of a withdrawal is where it withdraws from ("withdrew from Syria to Israel").
+PREFERRED_PREPOSITIONS = {"08": ("from",), "16": ("from",)}  # violence is coded even when the perpetrator is not named
 STATEMENT_CODES = {"010", "01"}
 
 
@@ -290,7 +292,8 @@ class EventExtractor:
                     if inner is not None:
                         heads.append(inner)
                     heads += [p for _, p in args.prepositional_objects(child, tuple(trig.pattern.words))]
-        heads += [pobj for _, pobj in args.prepositional_objects(verb, tuple(trig.pattern.words))]
+        preferred = tuple(trig.pattern.words) + PREFERRED_PREPOSITIONS.get(trig.code[:2], ())
+        heads += [pobj for _, pobj in args.prepositional_objects(verb, preferred)]
         return heads
 
     def _actors_for(self, head: Token, sent: Span, context: "DocumentContext") -> list[Actor]:
