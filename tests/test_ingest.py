@@ -518,12 +518,19 @@ def test_every_reason_has_a_known_kind(tmp_path, monkeypatch):
     write(tmp_path / "d" / "i.csv", "")
     write(tmp_path / "e" / "x.pdf", b"%PDF")
     write(tmp_path / "x.doc", b"x")
+    write(tmp_path / "d" / "j.html", "<html><body><script>x</script></body></html>")
+    write(tmp_path / "d" / "k.xml", "<?xml version='1.0'?><urlset/>")
+    write(tmp_path / "d" / "l.atom", "<feed xmlns='http://www.w3.org/2005/Atom'><title>T</title></feed>")
+    write(tmp_path / "d" / "m.warc", "not a web archive\n")
     items = read(tmp_path / "d", tmp_path / "e", tmp_path / "x.doc", tmp_path / "none.txt", max_bytes=100)
+    french = " ".join(["Le gouvernement a annoncé un accord avec ses voisins sur la frontière."] * 3)
+    items += read(write(tmp_path / "fr.jsonl", json.dumps({"text": french}) + "\n"))
     kinds = {skip_kind(s.reason) for s in skips(items)}
     assert kinds == {
         "invalid UTF-8", "binary content", "too large", "not a JSON object", "no text field",
         "text is not a string", "not valid JSON", "empty text", "no text column", "unreadable file",
         "empty file", "no readable files", "unknown file type", "missing file",
+        "no article text", "not a feed", "empty feed", "not valid WARC", "not English",
     }
 
 

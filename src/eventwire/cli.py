@@ -30,7 +30,7 @@ EXIT_SOME_INPUTS_SKIPPED = 3
 
 @app.command("code")
 def code_command(
-    inputs: List[str] = typer.Argument(..., help="Files or folders: .txt, .jsonl, .json, .csv (or - for JSONL on stdin)."),
+    inputs: List[str] = typer.Argument(..., help="Files or folders (.txt .jsonl .json .csv .html .rss .atom .warc, .gz), or - for JSONL on stdin."),
     db: Path = typer.Option(Path("eventwire.duckdb"), "--db", help="DuckDB file to store documents and events in."),
     fmt: str = typer.Option("table", "--format", "-f", help="table (for people) or jsonl (one event per line on stdout)."),
     max_bytes: int = typer.Option(10_000_000, "--max-bytes", help="Skip documents larger than this."),
@@ -39,12 +39,20 @@ def code_command(
     include_negated: bool = typer.Option(True, "--include-negated/--factual-only",
                                          help="Keep negated and hypothetical events (flagged) or drop them."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+    resume: bool = typer.Option(True, "--resume/--recode",
+                                help="Pass over documents already stored with the same content (their stored events "
+                                     "are still printed), or code everything again."),
+    all_languages: bool = typer.Option(False, "--all-languages", help="Do not skip non-English documents."),
 ):
-    """Code INPUT files into events, store them in DuckDB and print them."""
+    """Code INPUT files into events, store them in DuckDB and print them.
+
+    Reads .txt (title on the first line), .jsonl, .json, .csv (a `text` column), .html, RSS/Atom feeds,
+    WARC files, gzip of any of these, whole folders, or - for JSONL on stdin."""
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be 'table' or 'jsonl'")
     from .ingest import read_inputs, skip_kind
     from .pipeline import Pipeline
+    from .resume import ResumeStats, SkipLog, filter_already_coded
     from .store import EventStore
 
     pipeline = Pipeline(batch_size=batch_size, n_process=n_process)
@@ -54,17 +62,30 @@ def code_command(
     show_progress = err.is_terminal if progress is None else progress
 
     def documents():
-        for item in read_inputs(inputs, max_bytes=max_bytes):
+        for item in read_inputs(inputs, max_bytes=max_bytes, english_only=not all_languages):
             if isinstance(item, Skipped):
                 skipped.append(item)
-                store.save_skipped(item)
+                skip_log.save(item)
                 err.print(f"[yellow]skipped[/] {item.origin}: {item.reason}")
             else:
                 yield item
 
+    def emit(events) -> None:
+        for event in events:
+            if fmt == "jsonl":
+                record = event if isinstance(event, dict) else event.to_dict()
+                sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            else:
+                table_rows.append(event)
+
+    def print_stored(doc: Document) -> None:
+        emit(store.events(doc_id=doc.id))
+
     with EventStore(db) as store, _progress(show_progress) as bar:
+        skip_log, resume_stats = SkipLog(store), ResumeStats()
         task = bar.add_task("coding", total=None, events=0)
-        for coded in pipeline.code_documents(documents()):
+        todo = filter_already_coded(documents(), store, resume_stats, print_stored) if resume else documents()
+        for coded in pipeline.code_documents(todo):
             events = coded.events
             if not include_negated:
                 events = [e for e in events if not (e.negated or e.hypothetical)]
@@ -72,11 +93,7 @@ def code_command(
             n_docs += 1
             n_events += len(events)
             bar.update(task, advance=1, events=n_events)
-            for event in events:
-                if fmt == "jsonl":
-                    sys.stdout.write(event.to_json() + "\n")
-                else:
-                    table_rows.append(event)
+            emit(events)
         counts = store.counts()
 
     if fmt == "table":
@@ -85,6 +102,8 @@ def code_command(
     summary = f"[bold]{n_docs}[/] documents coded, [bold]{n_events}[/] events, [bold]{len(skipped)}[/] inputs skipped"
     if reasons:
         summary += " (" + ", ".join(f"{n}× {r}" for r, n in reasons.most_common()) + ")"
+    if resume_stats.summary():
+        summary += f"; {resume_stats.summary()} (--recode codes them again)"
     err.print(summary + f". Store {db}: {counts['documents']} documents, {counts['events']} events in total.")
     if skipped:
         raise typer.Exit(EXIT_SOME_INPUTS_SKIPPED)

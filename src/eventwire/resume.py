@@ -1,0 +1,92 @@
+"""Idempotent, resumable coding runs: skip what the store already holds.
+
+`EventStore.save_document` writes each document (its row, sentences and events) in one
+transaction, so after a crash — even ``kill -9`` — every document is either fully stored or
+absent. Running the same command again therefore only has to skip the documents already stored
+with the same content (`Document.content_hash`) to end with exactly the tables an uninterrupted
+run gives. That is `filter_already_coded`; `SkipLog` keeps the ``skipped`` table from growing a
+second copy of each bad input on the rerun.
+
+A document whose id is stored with *other* content is coded again (it was updated), replacing
+the old version. Coding is keyed on content only: after changing the lexicons, the model or
+``--factual-only``, re-code with ``--recode`` (i.e. don't filter) to refresh stored events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
+
+from eventwire.records import Document, Skipped
+from eventwire.store import EventStore
+
+T = TypeVar("T")
+
+
+@dataclass
+class ResumeStats:
+    """What the filter passed over, for the run summary."""
+    already_coded: int = 0  # stored with the same content: not coded again
+    changed: int = 0  # stored with other content: coded again, replacing the stored version
+
+    def summary(self) -> str:
+        """E.g. ``40 already coded, 2 changed since they were coded``; empty when there is nothing to say."""
+        parts = []
+        if self.already_coded:
+            parts.append(f"{self.already_coded} already coded")
+        if self.changed:
+            parts.append(f"{self.changed} changed since they were coded")
+        return ", ".join(parts)
+
+
+def filter_already_coded(documents: Iterable[T], store: EventStore,
+                         stats: Optional[ResumeStats] = None,
+                         on_already_coded: Optional[Callable[[Document], None]] = None) -> Iterator[T]:
+    """Yield the documents that still need coding; anything that is not a `Document` passes through.
+    `on_already_coded` is called for each document passed over (the CLI prints its stored events).
+
+    Lazy, one indexed look-up per document, so it works on a stream of any length and sees
+    documents saved while it runs (the store must only be written from the same thread).
+    """
+    stats = stats if stats is not None else ResumeStats()
+    # Ids stored with other content that this run has already sent to be coded. A later input
+    # with the same id must then be coded too, even if the store (still) holds its content:
+    # otherwise an input holding two versions of one id could end on the wrong one after a
+    # restart. Only changed ids go here, so the set stays small.
+    replaced: set[str] = set()
+    for doc in documents:
+        if not isinstance(doc, Document) or doc.id in replaced:
+            yield doc
+            continue
+        if store.has_document(doc.id, doc.content_hash):
+            stats.already_coded += 1
+            if on_already_coded is not None:
+                on_already_coded(doc)
+            continue
+        if store.has_document(doc.id):
+            stats.changed += 1
+            replaced.add(doc.id)
+        yield doc
+
+
+class SkipLog:
+    """Saves each `Skipped` once: a rerun over the same inputs doesn't duplicate rows of ``skipped``.
+
+    The rows already stored are read on the first call (the table holds one row per bad input,
+    so this stays small next to the documents).
+    """
+
+    def __init__(self, store: EventStore):
+        self._store = store
+        self._seen: Optional[set[tuple]] = None
+
+    def save(self, skipped: Skipped) -> bool:
+        """Store `skipped` unless an identical one is stored already; True if it was stored."""
+        if self._seen is None:
+            rows = self._store.query("SELECT origin, doc_id, reason FROM skipped")
+            self._seen = {(r["origin"], r["doc_id"], r["reason"]) for r in rows}
+        key = (skipped.origin, skipped.doc_id, skipped.reason)
+        if key in self._seen:
+            return False
+        self._store.save_skipped(skipped)
+        self._seen.add(key)
+        return True

@@ -1,0 +1,86 @@
+"""language: non-English documents are recognised cheaply and deterministically; short texts are not judged."""
+from __future__ import annotations
+
+import pytest
+
+from eventwire import language
+from eventwire.ingest import read_inputs
+from eventwire.records import Document, Skipped
+
+# Written for these tests.
+ENGLISH = ("The foreign ministers of Kenya and Uganda met in Kampala on Monday and agreed to reopen the "
+           "border crossing at Malaba, which was closed last month after a dispute over customs fees. "
+           "Traders welcomed the decision, but lorry drivers said they would keep protesting until the "
+           "new rules were applied on both sides.")
+FOREIGN = {
+    "fr": ("Les ministres des Affaires étrangères du Kenya et de l'Ouganda se sont rencontrés lundi à Kampala "
+           "et ont convenu de rouvrir le poste frontière de Malaba, fermé le mois dernier après un différend "
+           "sur les droits de douane. Les commerçants ont salué cette décision."),
+    "de": ("Die Außenminister von Kenia und Uganda trafen sich am Montag in Kampala und einigten sich darauf, "
+           "den Grenzübergang Malaba wieder zu öffnen, der im vergangenen Monat nach einem Streit über "
+           "Zollgebühren geschlossen worden war. Die Händler begrüßten die Entscheidung."),
+    "es": ("Los ministros de Asuntos Exteriores de Kenia y Uganda se reunieron el lunes en Kampala y acordaron "
+           "reabrir el paso fronterizo de Malaba, que fue cerrado el mes pasado tras una disputa sobre las "
+           "tarifas aduaneras. Los comerciantes celebraron la decisión."),
+}
+
+
+def test_english_is_kept():
+    assert language.language_problem(Document("a", ENGLISH)) is None
+    assert language.detect_language(ENGLISH)[0] == "en"
+
+
+@pytest.mark.parametrize("lang", sorted(FOREIGN))
+def test_other_languages_are_named(lang):
+    assert language.language_problem(Document("a", FOREIGN[lang])) == f"not English (detected: {lang})"
+
+
+def test_title_counts_too():
+    doc = Document("a", FOREIGN["fr"], title="Le Kenya et l'Ouganda rouvrent la frontière")
+    assert language.language_problem(doc) == "not English (detected: fr)"
+
+
+def test_short_texts_are_not_judged():
+    short = "Le Kenya et l'Ouganda rouvrent la frontière de Malaba après un mois de fermeture."
+    assert len(short.split()) < language.MIN_WORDS
+    assert language.detect_language(short) is None
+    assert language.language_problem(Document("a", short)) is None
+
+
+def test_only_the_start_is_read(monkeypatch):
+    seen = []
+    real = language._identifier()
+
+    class Spy:
+        def classify(self, text):
+            seen.append(len(text))
+            return real.classify(text)
+
+    monkeypatch.setattr(language, "_identifier", lambda: Spy())
+    long_english_then_french = (ENGLISH + " ") * 6 + FOREIGN["fr"] * 20
+    assert language.language_problem(Document("a", long_english_then_french)) is None
+    assert seen == [language.SAMPLE_CHARS]
+
+
+def test_deterministic():
+    results = {language.detect_language(FOREIGN["de"]) for _ in range(5)}
+    assert len(results) == 1
+
+
+def test_unsure_guesses_keep_the_document(monkeypatch):
+    class Unsure:
+        def classify(self, text):
+            return "it", 0.6
+
+    monkeypatch.setattr(language, "_identifier", lambda: Unsure())
+    assert language.language_problem(Document("a", FOREIGN["es"])) is None
+
+
+def test_read_inputs_skips_with_a_reason_unless_asked_not_to(tmp_path):
+    p = tmp_path / "mixed.jsonl"
+    p.write_text('{"id": "en", "text": "%s"}\n{"id": "fr", "text": "%s"}\n' % (ENGLISH, FOREIGN["fr"].replace('"', "")),
+                 encoding="utf-8")
+    items = list(read_inputs([p]))
+    assert [type(x) for x in items] == [Document, Skipped]
+    assert items[1] == Skipped(f"{p}:2", "not English (detected: fr)", "fr")
+    assert [x.id for x in read_inputs([p], english_only=False)] == ["en", "fr"]
