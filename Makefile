@@ -9,7 +9,7 @@ DB     ?= eventwire.duckdb
 $(BIN)/eventwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,data]"
+	$(BIN)/pip install --quiet -e ".[test,data,serve]"
 	@touch $(BIN)/eventwire
 
 install: $(BIN)/eventwire
@@ -19,10 +19,15 @@ demo: install
 	@echo
 	@echo "Events are stored in $(DB). Try:"
 	@echo "  $(BIN)/eventwire events --db $(DB) --format jsonl | head"
-	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DB)').sql('select source_code, cameo, target_code, count(*) n from events group by all order by n desc'))\""
+	@echo "  $(BIN)/eventwire series --db $(DB) --dyad PAK-IND --by week"
+	@echo
+	@echo "Open the dashboard:  $(BIN)/eventwire serve --db $(DB)   # then http://127.0.0.1:8000/"
 
 test: install
 	$(BIN)/python -m pytest -q
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache
+
+serve: install
+	$(BIN)/eventwire serve --db $(DB)

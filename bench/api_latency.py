@@ -7,7 +7,7 @@
 The store is filled with DuckDB SQL (documents, sentences and events with real CAMEO codes, Goldstein
 values and evidence spans; actors drawn from a skewed list of countries and sectors), through the same
 schema as `EventStore`. The server runs as `eventwire serve` in a subprocess; each URL is requested
-`--repeat` times over one keep-alive connection after a warm-up, and the median, p90 and max are
+`--repeat` times (100) over one keep-alive connection after a warm-up, and the median, p90 and max are
 printed. The last line is JSON: {"events": N, "results": {name: {"median_ms": .., "p90_ms": ..}}}.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ URLS = {
     "series_dyad_week": "/api/series?dyad=PAK-RUS&by=week",
     "series_all_month": "/api/series?by=month",
     "events_filtered_page": "/api/events?country=RUS&quad_class=4&start=2020-01-01&end=2023-12-31&limit=50",
-    "events_dyad_text_page": "/api/events?dyad=USA-CHN&q=accused&limit=50",
+    "events_dyad_text_page": "/api/events?dyad=USA-CHN&q=accuse&limit=50",
     "events_offset_page": "/api/events?actor=IRN&offset=500&limit=50",
     "event_detail": None,  # filled in with a real id
     "network_year": "/api/network?start=2022-01-01&end=2022-12-31",
@@ -55,6 +55,7 @@ def build_synthetic_store(path: Path, n_events: int, sentences_per_doc: int = 10
     EventStore(path).close()  # the real schema, meta row included
     n_docs = max(1, n_events // sentences_per_doc)
     con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
     codes = [c for c in ontology.all_cameo_codes() if len(c.code) == 3]
     con.execute("CREATE TEMP TABLE codes (i INTEGER, code VARCHAR, name VARCHAR, goldstein DOUBLE, "
                 "quad_class INTEGER, plover VARCHAR, mode VARCHAR, context VARCHAR)")
@@ -188,7 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path("/tmp/eventwire-bench-1m.duckdb"))
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="reuse --db if it already holds --events events")
     args = parser.parse_args()
 

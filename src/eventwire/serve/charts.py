@@ -63,13 +63,13 @@ def _x_ticks(labels: Sequence[str], x_of, y: float, max_ticks: int = 8) -> list[
     return out
 
 
-def empty_chart(message: str, width: int = 720, height: int = 80) -> Markup:
+def empty_chart(message: str, width: int = 1100, height: int = 80) -> Markup:
     return _svg(width, height, [f'<rect width="{width}" height="{height}" fill="#fafafa" stroke="#ddd"/>',
                                 f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" fill="#777">'
                                 f"{escape(message)}</text>"], message, "chart empty")
 
 
-def quad_stacked_bars(points: list[dict[str, Any]], width: int = 720, height: int = 240) -> Markup:
+def quad_stacked_bars(points: list[dict[str, Any]], width: int = 1100, height: int = 260) -> Markup:
     """Events per period stacked by QuadClass; points are /api/series rows."""
     if not points:
         return empty_chart("No dated events")
@@ -77,7 +77,7 @@ def quad_stacked_bars(points: list[dict[str, Any]], width: int = 720, height: in
     plot_w, plot_h = width - left - right, height - top - bottom
     ymax = _nice_max(max(p["events"] for p in points))
     band = plot_w / len(points)
-    bar_w = max(1.0, band * 0.8)
+    bar_w = min(40.0, max(3.0, band * 0.8))
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fcfcfc" stroke="#e5e5e5"/>']
     for frac in (0.25, 0.5, 0.75, 1.0):
         y = top + plot_h * (1 - frac)
@@ -113,7 +113,7 @@ def _legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
     return out
 
 
-def goldstein_timeline(points: list[dict[str, Any]], width: int = 720, height: int = 260,
+def goldstein_timeline(points: list[dict[str, Any]], width: int = 1100, height: int = 280,
                        period: str = "week") -> Markup:
     """Cooperation-conflict timeline: the Goldstein sum per period as bars above (cooperation) or below
     (conflict) zero, and the mean per period as dots on the right-hand scale (-10..+10)."""
@@ -123,7 +123,7 @@ def goldstein_timeline(points: list[dict[str, Any]], width: int = 720, height: i
     plot_w, plot_h = width - left - right, height - top - bottom
     extent = _nice_max(max(abs(p["goldstein_sum"]) for p in points) or 1.0)
     band = plot_w / len(points)
-    bar_w = max(1.0, band * 0.7)
+    bar_w = min(40.0, max(3.0, band * 0.7))
     mid = top + plot_h / 2
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fcfcfc" stroke="#e5e5e5"/>',
             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{_fmt(plot_h / 2)}" fill="#f1f8f3"/>',
@@ -157,11 +157,11 @@ def goldstein_timeline(points: list[dict[str, Any]], width: int = 720, height: i
 
 
 def hbars(items: list[dict[str, Any]], label: str, value: str, color_of=None, link_of=None,
-          width: int = 360, row: int = 20) -> Markup:
+          width: int = 420, row: int = 20) -> Markup:
     """Horizontal bars, one row per item (event mix, top lists)."""
     if not items:
         return empty_chart("Nothing to show", width=width, height=40)
-    label_w, right = 150, 40
+    label_w, right = 190, 40
     height = row * len(items) + 6
     vmax = max(float(i[value] or 0) for i in items) or 1.0
     body = []
@@ -232,6 +232,15 @@ def country_label_points() -> dict[str, tuple[str, float, float, float]]:
     return out
 
 
+@lru_cache(maxsize=512)
+def country_name(iso3: str) -> str:
+    """A country's short name from pycountry; the code itself when it is not a country (IGOs)."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_3=iso3) if len(iso3) == 3 else None
+    return getattr(found, "common_name", None) or getattr(found, "name", None) or iso3
+
+
 def world_map(points: list[dict[str, Any]], link_of, width: int = 900) -> Markup:
     """Points on an equirectangular lat/lon frame with a graticule and country labels. Circle area ~
     events, colour = mean Goldstein. Works offline: no tiles, no outlines to fetch."""
@@ -252,35 +261,40 @@ def world_map(points: list[dict[str, Any]], link_of, width: int = 900) -> Markup
                     f'stroke="{"#b8c9d6" if lat == 0 else "#d5e1ea"}"/>'
                     f'<text x="3" y="{_fmt(y - 2)}" fill="#8aa">{lat}°</text>')
     labels = country_label_points()
-    with_events = {p["country"] for p in points if p.get("country")}
-    for iso3, (name, lat, lon, area) in labels.items():
-        if iso3 in with_events or area >= 1_500_000:
-            x, y = xy(lat, lon)
-            strong = iso3 in with_events
-            style = ('class="country has-events" fill="#24435f" font-size="10" font-weight="bold"' if strong
-                     else 'class="country" fill="#9fb2c0" font-size="9"')
-            body.append(f'<text {style} x="{_fmt(x)}" y="{_fmt(y - 6)}" text-anchor="middle">{escape(name)}</text>')
-    unlabeled: dict[str, list[tuple[float, float]]] = {}
+    halo = 'paint-order="stroke" stroke="#eef4f8" stroke-width="3" stroke-linejoin="round"'
+    # Faint names of large countries for orientation; the countries that have events are named in bold
+    # after the points, above the mean position of their points, so the names stay readable.
+    with_events: dict[str, list[tuple[float, float]]] = {}
     for p in points:
-        if p.get("country") and p["country"] not in labels:
-            unlabeled.setdefault(p["country"], []).append((p["lat"], p["lon"]))
-    for iso3, coords in unlabeled.items():
-        lat = sum(c[0] for c in coords) / len(coords)
-        lon = sum(c[1] for c in coords) / len(coords)
-        x, y = xy(lat, lon)
-        body.append(f'<text class="country has-events" x="{_fmt(x)}" y="{_fmt(y - 8)}" text-anchor="middle" '
-                    f'fill="#24435f" font-weight="bold">{escape(iso3)}</text>')
+        if p.get("country"):
+            with_events.setdefault(p["country"], []).append((p["lat"], p["lon"]))
+    for iso3, (name, lat, lon, area) in labels.items():
+        if iso3 not in with_events and area >= 1_500_000:
+            x, y = xy(lat, lon)
+            body.append(f'<text class="country" fill="#9fb2c0" font-size="9" {halo} x="{_fmt(x)}" y="{_fmt(y)}" '
+                        f'text-anchor="middle">{escape(name)}</text>')
     emax = max((p["events"] for p in points), default=1)
+    tops: dict[str, float] = {}
     for p in sorted(points, key=lambda p: -p["events"]):
         x, y = xy(p["lat"], p["lon"])
         r = 3 + 12 * math.sqrt(p["events"] / emax)
+        if p.get("country"):
+            tops[p["country"]] = min(tops.get(p["country"], y - r), y - r)
         tip = f"{p['name'] or '?'} ({p['country'] or '?'}): {p['events']} events, mean Goldstein {p['goldstein_mean']}"
         body.append(f'<a href="{escape(link_of(p))}"><circle class="point" cx="{_fmt(x)}" cy="{_fmt(y)}" '
                     f'r="{_fmt(r)}" fill="{goldstein_color(p["goldstein_mean"])}" fill-opacity="0.75" stroke="#fff">'
                     f"<title>{escape(tip)}</title></circle></a>")
+    for iso3, coords in with_events.items():
+        name = labels[iso3][0] if iso3 in labels else country_name(iso3)
+        lon = sum(c[1] for c in coords) / len(coords)
+        x, _ = xy(0, lon)
+        body.append(f'<text class="country has-events" fill="#24435f" font-size="11" font-weight="bold" {halo} '
+                    f'x="{_fmt(x)}" y="{_fmt(tops[iso3] - 4)}" text-anchor="middle">{escape(name)}</text>')
     if not points:
-        body.append(f'<text x="{width / 2}" y="{_fmt(height / 2)}" text-anchor="middle" fill="#567" font-size="14">'
-                    "No events with coordinates yet: they appear here once the places stage has located them."
+        body.append(f'<rect x="{width / 2 - 300}" y="{_fmt(height / 2 - 22)}" width="600" height="34" rx="4" '
+                    f'fill="#fff" fill-opacity="0.9" stroke="#c9d6e0"/>'
+                    f'<text x="{width / 2}" y="{_fmt(height / 2)}" text-anchor="middle" fill="#456" font-size="13">'
+                    "No events with coordinates: they appear once the places stage has located them."
                     "</text>")
     return _svg(width, int(height), body, "Map of located events", "chart map")
 

@@ -18,22 +18,45 @@ import duckdb
 from eventwire.store import EventStore
 
 
+# Look-ups the server makes per request that a full scan would make slow on a large store: the evidence
+# sentences of a page of events, and a document's sentences and events. (IF NOT EXISTS: made once.)
+SERVE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS sentences_doc_id ON sentences (doc_id)",
+    "CREATE INDEX IF NOT EXISTS events_doc_id ON events (doc_id)",
+)
+
+
 class Database:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.store = EventStore(self.path)
         self._write_lock = threading.Lock()
         self._cursor_lock = threading.Lock()  # DuckDBPyConnection is not thread-safe, cursor() included
-        with self.read() as con:
-            con.execute("SET GLOBAL enable_progress_bar = false")
+        self._store: Optional[EventStore] = None
+        self.open()
+
+    def open(self) -> None:
+        """Open the store (again, after close(): an app can be started, stopped and started)."""
+        with self._cursor_lock:
+            if self._store is None:
+                self._store = EventStore(self.path)
+                for statement in SERVE_INDEXES:
+                    self._store.con.execute(statement)
 
     def close(self) -> None:
-        self.store.close()
+        with self._write_lock, self._cursor_lock:
+            if self._store is not None:
+                self._store.close()  # checkpoints the write-ahead log into the file
+                self._store = None
+
+    @property
+    def store(self) -> EventStore:
+        if self._store is None:
+            self.open()
+        return self._store
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._cursor_lock:
-            cursor = self.store.con.cursor()
+        cursor = self.cursor()
         try:
             yield cursor
         finally:
@@ -45,9 +68,10 @@ class Database:
             yield self.store
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor the caller closes (for streamed downloads that outlive a `with` block)."""
+        """A cursor of its own (a connection to the same database); the caller closes it."""
+        store = self.store
         with self._cursor_lock:
-            return self.store.con.cursor()
+            return store.con.cursor()
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Optional[Sequence[Any]] = None) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum, IntEnum
 from typing import Annotated, Any, Optional
 
@@ -173,6 +173,10 @@ class EventFilters:
             else:
                 items.append((f.name, str(value)))
         return items
+
+    def but(self, **changes: Any) -> "EventFilters":
+        """A copy with some filters changed (None removes one)."""
+        return replace(self, **changes)
 
     def is_empty(self) -> bool:
         return not self.query_items()

@@ -1,12 +1,10 @@
 """All the reports (mentions) of one event.
 
-Duplicate merging (issue #5) links the event rows that report the same real-world event to one merged
-record. This module looks for a link table and reads it if it is there; a store without one treats every
-event as its own single mention, so the API answers the same shape either way.
-
-The link table is recognised by shape, not by a fixed schema: a table named in MENTION_TABLES with an
-`event_id` column (the mention, a row of `events`) and one of GROUP_COLUMNS (the merged record it
-belongs to). Only names from these two tuples are ever put into SQL text.
+Duplicate merging (eventwire.merge, issue #5) groups the rows of `events` that report the same real-world
+event into `merged_events`, and `event_mentions (merged_id, event_id, ...)` links each merged record to
+its mentions. An event that is in no merged record (a store coded before merging existed, merging not
+run since the event was coded, or a negated/hypothetical mention, which merging leaves out) is its own
+single mention, so the API answers the same shape either way.
 """
 from __future__ import annotations
 
@@ -16,22 +14,21 @@ import duckdb
 
 from eventwire.store import _event_dict
 
-from .db import rows, table_columns
-
-MENTION_TABLES = ("event_mentions", "mentions", "merged_event_mentions")
-GROUP_COLUMNS = ("merged_id", "merged_event_id", "record_id", "cluster_id", "group_id", "global_event_id")
+from .db import one, rows, table_columns
 
 
-def mention_link(con: duckdb.DuckDBPyConnection) -> Optional[tuple[str, str]]:
-    """(table, group column) of the store's mention links, or None when events are not merged."""
-    for table in MENTION_TABLES:
-        columns = set(table_columns(con, table))
-        if "event_id" not in columns:
-            continue
-        for group in GROUP_COLUMNS:
-            if group in columns:
-                return table, group
-    return None
+def has_merged_events(con: duckdb.DuckDBPyConnection) -> bool:
+    return ({"merged_id", "event_id"} <= set(table_columns(con, "event_mentions"))
+            and "merged_id" in table_columns(con, "merged_events"))
+
+
+def merged_id_of(con: duckdb.DuckDBPyConnection, event_id: str) -> Optional[str]:
+    """The merged record an event (or a merged id itself) belongs to; None when there is none."""
+    if not has_merged_events(con):
+        return None
+    found = con.execute("SELECT merged_id FROM event_mentions WHERE event_id = ? OR merged_id = ? LIMIT 1",
+                        [event_id, event_id]).fetchone()
+    return found[0] if found else None
 
 
 def _mention_rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -45,31 +42,31 @@ def _mention_rows(con: duckdb.DuckDBPyConnection, where: str, params: list[Any])
         ORDER BY e.event_date NULLS LAST, e.doc_id, e.sentence_index, e.event_id""", params)
 
 
-def mentions_of(con: duckdb.DuckDBPyConnection, event_id: str) -> list[dict[str, Any]]:
-    """Rows (events columns + sentence + document title/source/url) of every report of the event
-    `event_id`, which may be a mention's id or a merged record's id. [] if it is neither."""
-    link = mention_link(con)
-    if link is not None:
-        table, group = link  # both from the fixed tuples above
-        found = con.execute(
-            f"SELECT {group} FROM {table} WHERE event_id = ? OR CAST({group} AS VARCHAR) = ? LIMIT 1",
-            [event_id, event_id]).fetchone()
-        if found is not None:
-            linked = _mention_rows(
-                con, f"e.event_id IN (SELECT event_id FROM {table} WHERE {group} = ?)", [found[0]])
-            if linked:
-                return linked
-    return _mention_rows(con, "e.event_id = ?", [event_id])
+def mentions_of(con: duckdb.DuckDBPyConnection, event_id: str) -> tuple[list[dict[str, Any]], Optional[dict[str, Any]]]:
+    """(rows, merged record) for the event `event_id`, which may be a mention's id or a merged id.
+    Rows are events columns + sentence + document title/source/url, one per report; the merged record is
+    the `merged_events` row, or None. ([], None) if the id is unknown."""
+    merged_id = merged_id_of(con, event_id)
+    if merged_id is not None:
+        linked = _mention_rows(con, "e.event_id IN (SELECT event_id FROM event_mentions WHERE merged_id = ?)",
+                               [merged_id])
+        if linked:
+            return linked, one(con, "SELECT * FROM merged_events WHERE merged_id = ?", [merged_id])
+    return _mention_rows(con, "e.event_id = ?", [event_id]), None
 
 
-def mention_summary(mention_rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """GDELT-style counts: reports, distinct articles, distinct sources (an article without a source
-    counts as a source of its own)."""
-    sources = {r["document_source"] or f"doc:{r['doc_id']}" for r in mention_rows}
+def mention_summary(mention_rows: list[dict[str, Any]], merged: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """GDELT-style counts and the list of mentions. The counts of a merged record come from
+    `merged_events` (which counts near-duplicate articles once); a lone event counts itself."""
+    if merged is not None:
+        counts = {k: merged.get(k) for k in ("num_mentions", "num_articles", "num_sources")}
+    else:
+        counts = {"num_mentions": len(mention_rows),
+                  "num_articles": len({r["doc_id"] for r in mention_rows}),
+                  "num_sources": len({r["document_source"] or f"doc:{r['doc_id']}" for r in mention_rows})}
     return {
-        "num_mentions": len(mention_rows),
-        "num_articles": len({r["doc_id"] for r in mention_rows}),
-        "num_sources": len(sources),
+        "merged_id": merged["merged_id"] if merged else None,
+        **{k: int(v) if v is not None else 0 for k, v in counts.items()},
         "mentions": [
             {
                 "event_id": r["event_id"],
@@ -85,3 +82,9 @@ def mention_summary(mention_rows: list[dict[str, Any]]) -> dict[str, Any]:
             for r in mention_rows
         ],
     }
+
+
+def representative(found: list[dict[str, Any]], merged: Optional[dict[str, Any]], event_id: str) -> dict[str, Any]:
+    """The mention to show as "the event": the one asked for, else the merged record's first mention."""
+    wanted = event_id if any(r["event_id"] == event_id for r in found) else (merged or {}).get("first_event_id")
+    return next((r for r in found if r["event_id"] == wanted), found[0])

@@ -88,7 +88,8 @@ class MentionOut(BaseModel):
 class EventDetail(BaseModel):
     event: EventOut
     document: Optional[dict[str, Any]] = None
-    num_mentions: int = Field(description="Reports of this event (1 when the store has no merged events).")
+    merged_id: Optional[str] = Field(None, description="The merged event record (merged_events) it belongs to, if any.")
+    num_mentions: int = Field(description="Reports of this event (1 when it is in no merged record).")
     num_articles: int
     num_sources: int
     mentions: list[MentionOut]

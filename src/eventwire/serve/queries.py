@@ -30,11 +30,18 @@ class Level(str, Enum):
     actor = "actor"
 
 
-# How an actor is named at each level. Actors without a country (IGOs, "---REB") keep their code.
+# How an actor is named at each level. Actors without a known country (IGOs, "---REB", whose country
+# column is NULL or "---") keep their full code, so unknown rebels and unknown police stay apart.
 _ACTOR_EXPR = {
-    Level.country: ("coalesce(source_country, source_code)", "coalesce(target_country, target_code)"),
+    Level.country: tuple(
+        f"CASE WHEN {side}_country IS NULL OR {side}_country = '---' THEN {side}_code ELSE {side}_country END"
+        for side in ("source", "target")),
     Level.actor: ("source_code", "target_code"),
 }
+# Graph views (dyads, actors, partners, network) leave out "---", the code of an actor the coder could
+# not identify at all: it is not one actor, and as a node it would join unrelated events.
+_KNOWN = {side: f"{side}_code IS NOT NULL AND {side}_code <> '---'" for side in ("source", "target")}
+BOTH_KNOWN = f"{_KNOWN['source']} AND {_KNOWN['target']}"
 
 
 def _filtered(f: EventFilters) -> tuple[str, list[Any]]:
@@ -50,7 +57,8 @@ def count_events(con: duckdb.DuckDBPyConnection, f: EventFilters) -> int:
     return con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchone()[0]
 
 
-def _page_sql(f: EventFilters, sort: Sort, limit: Optional[int], offset: int) -> tuple[str, list[Any]]:
+def _page_sql(f: EventFilters, sort: Sort, limit: Optional[int], offset: int,
+              with_sentence: bool = True) -> tuple[str, list[Any]]:
     cte, params = _filtered(f)
     order = SORTS[sort]
     page = f"SELECT * FROM filtered ORDER BY {order}"
@@ -60,6 +68,8 @@ def _page_sql(f: EventFilters, sort: Sort, limit: Optional[int], offset: int) ->
     if offset:
         page += " OFFSET ?"
         params.append(offset)
+    if not with_sentence:
+        return f"{cte} {page}", params
     sql = (f"{cte}, page AS ({page}) "
            "SELECT page.*, s.text AS sentence FROM page "
            "LEFT JOIN sentences s ON s.doc_id = page.doc_id AND s.sentence_index = page.sentence_index "
@@ -67,10 +77,41 @@ def _page_sql(f: EventFilters, sort: Sort, limit: Optional[int], offset: int) ->
     return sql, params
 
 
+def _attach_sentences(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]]) -> None:
+    """Add each row's evidence sentence. One `doc_id IN (...)` lookup, which the sentences(doc_id) index
+    answers in milliseconds, where a join would scan every sentence of the store."""
+    doc_ids = sorted({r["doc_id"] for r in page})
+    found: dict[tuple[str, int], str] = {}
+    for i in range(0, len(doc_ids), 500):
+        chunk = doc_ids[i:i + 500]
+        found.update(((d, n), t) for d, n, t in con.execute(
+            f"SELECT doc_id, sentence_index, text FROM sentences WHERE doc_id IN ({', '.join('?' for _ in chunk)})",
+            chunk).fetchall())
+    for r in page:
+        r["sentence"] = found.get((r["doc_id"], r["sentence_index"]))
+
+
+PAGE_JOIN_LIMIT = 1000  # pages up to this size fetch sentences by doc_id; bigger ones (downloads) join
+
+
 def event_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort = Sort.newest,
                limit: Optional[int] = 50, offset: int = 0) -> list[dict[str, Any]]:
-    sql, params = _page_sql(f, sort, limit, offset)
-    return [_event_dict(r) for r in rows(con, sql, params)]
+    if limit is None or limit > PAGE_JOIN_LIMIT:
+        sql, params = _page_sql(f, sort, limit, offset)
+        return [_event_dict(r) for r in rows(con, sql, params)]
+    # Sort and cut on the ids alone, then fetch those rows by primary key: sorting whole rows to keep
+    # fifty of them costs twice as much on a large store.
+    cte, params = _filtered(f)
+    ids = [r[0] for r in con.execute(
+        f"{cte} SELECT event_id FROM filtered ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+        [*params, limit, offset]).fetchall()]
+    if not ids:
+        return []
+    position = {event_id: i for i, event_id in enumerate(ids)}
+    page = sorted(rows(con, f"SELECT * FROM events WHERE event_id IN ({', '.join('?' for _ in ids)})", ids),
+                  key=lambda r: position[r["event_id"]])
+    _attach_sentences(con, page)
+    return [_event_dict(r) for r in page]
 
 
 def event_cursor(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort, limit: Optional[int],
@@ -104,7 +145,9 @@ def document_sentences(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[dict
 
 
 def document_events(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[dict[str, Any]]:
-    return event_page(con, EventFilters(doc_id=doc_id), Sort.oldest, limit=None)
+    """A document's events in reading order."""
+    events = event_page(con, EventFilters(doc_id=doc_id), Sort.oldest, limit=None)
+    return sorted(events, key=lambda e: (e["sentence_index"], (e["evidence"]["trigger_span"] or [0])[0], e["event_id"]))
 
 
 def document_summaries(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
@@ -136,7 +179,25 @@ def _next_period(day: dt.date, by: Period) -> dt.date:
     return day.replace(year=day.year + 1)
 
 
-MAX_SERIES_POINTS = 5000  # zero-filled periods past this are left out (a 10-year daily series is 3,653)
+MAX_FILLED_POINTS = 5000  # past this many periods (a 14-year daily series) empty periods are not filled in
+
+
+def _filled(found: list[dict[str, Any]], by: Period) -> list[dict[str, Any]]:
+    """`found` with zero rows for the empty periods between the first and the last, unless that would
+    make more than MAX_FILLED_POINTS rows."""
+    by_period = {r["period"]: r for r in found}
+    out: list[dict[str, Any]] = []
+    day, last = _period_start(found[0]["period"], by), found[-1]["period"]
+    while day <= last:
+        if len(out) >= MAX_FILLED_POINTS:
+            return found
+        out.append(by_period.get(day) or {"period": day, "events": 0, "goldstein_sum": 0.0, "goldstein_mean": None,
+                                          "quad1": 0, "quad2": 0, "quad3": 0, "quad4": 0})
+        try:
+            day = _next_period(day, by)
+        except (OverflowError, ValueError):  # past 9999-12-31
+            break
+    return out
 
 
 def series(con: duckdb.DuckDBPyConnection, f: EventFilters, by: Period) -> list[dict[str, Any]]:
@@ -156,19 +217,7 @@ def series(con: duckdb.DuckDBPyConnection, f: EventFilters, by: Period) -> list[
         GROUP BY period ORDER BY period""", [*params, by.value])
     if not found:
         return []
-    by_period = {r["period"]: r for r in found}
-    out: list[dict[str, Any]] = []
-    day, last = _period_start(found[0]["period"], by), found[-1]["period"]
-    while day <= last and len(out) < MAX_SERIES_POINTS:
-        r = by_period.get(day)
-        if r is None:
-            r = {"period": day, "events": 0, "goldstein_sum": 0.0, "goldstein_mean": None,
-                 "quad1": 0, "quad2": 0, "quad3": 0, "quad4": 0}
-        out.append(r)
-        try:
-            day = _next_period(day, by)
-        except (OverflowError, ValueError):  # past 9999-12-31
-            break
+    out = _filled(found, by)
     for r in out:
         r["period"] = r["period"].isoformat()
         r["goldstein_sum"] = round(float(r["goldstein_sum"]), 3)
@@ -187,7 +236,7 @@ def network(con: duckdb.DuckDBPyConnection, f: EventFilters, level: Level = Leve
         SELECT {src} AS source, {tgt} AS target, count(*) AS events,
                round(avg(goldstein), 3) AS goldstein_mean,
                count(*) FILTER (WHERE quad_class >= 3) AS conflict
-        FROM filtered WHERE target_code IS NOT NULL AND source_code IS NOT NULL
+        FROM filtered WHERE {BOTH_KNOWN}
         GROUP BY ALL ORDER BY events DESC, source, target LIMIT ?""", [*params, limit])
     weight: dict[str, int] = {}
     for e in edges:
@@ -204,7 +253,7 @@ def top_dyads(con: duckdb.DuckDBPyConnection, f: EventFilters, level: Level = Le
     cte, params = _filtered(f)
     return rows(con, f"""{cte}, pairs AS (
             SELECT least({src}, {tgt}) AS actor1, greatest({src}, {tgt}) AS actor2, goldstein, quad_class
-            FROM filtered WHERE target_code IS NOT NULL AND source_code IS NOT NULL AND {src} <> {tgt})
+            FROM filtered WHERE {BOTH_KNOWN} AND {src} <> {tgt})
         SELECT actor1, actor2, count(*) AS events, round(avg(goldstein), 2) AS goldstein_mean,
                count(*) FILTER (WHERE quad_class = 1) AS quad1, count(*) FILTER (WHERE quad_class = 2) AS quad2,
                count(*) FILTER (WHERE quad_class = 3) AS quad3, count(*) FILTER (WHERE quad_class = 4) AS quad4
@@ -217,9 +266,9 @@ def top_actors(con: duckdb.DuckDBPyConnection, f: EventFilters, level: Level = L
     src, tgt = _ACTOR_EXPR[level]
     cte, params = _filtered(f)
     return rows(con, f"""{cte}, sides AS (
-            SELECT {src} AS actor, 1 AS as_source, 0 AS as_target, goldstein FROM filtered WHERE source_code IS NOT NULL
+            SELECT {src} AS actor, 1 AS as_source, 0 AS as_target, goldstein FROM filtered WHERE {_KNOWN['source']}
             UNION ALL
-            SELECT {tgt}, 0, 1, goldstein FROM filtered WHERE target_code IS NOT NULL)
+            SELECT {tgt}, 0, 1, goldstein FROM filtered WHERE {_KNOWN['target']})
         SELECT actor, count(*) AS events, sum(as_source) AS as_source, sum(as_target) AS as_target,
                round(avg(goldstein), 2) AS goldstein_mean
         FROM sides GROUP BY actor ORDER BY events DESC, actor LIMIT ?""", [*params, limit])
@@ -234,10 +283,10 @@ def partners(con: duckdb.DuckDBPyConnection, f: EventFilters, actor: str, level:
     tgt_match, tgt_params = side_match("target", actor)
     return rows(con, f"""{cte}, sides AS (
             SELECT {tgt} AS partner, 1 AS outgoing, 0 AS incoming, goldstein, quad_class
-            FROM filtered WHERE {src_match} AND target_code IS NOT NULL
+            FROM filtered WHERE {src_match} AND {_KNOWN['target']}
             UNION ALL
             SELECT {src}, 0, 1, goldstein, quad_class
-            FROM filtered WHERE {tgt_match} AND source_code IS NOT NULL)
+            FROM filtered WHERE {tgt_match} AND {_KNOWN['source']})
         SELECT partner, count(*) AS events, sum(outgoing) AS outgoing, sum(incoming) AS incoming,
                round(avg(goldstein), 2) AS goldstein_mean,
                count(*) FILTER (WHERE quad_class <= 2) AS cooperation,

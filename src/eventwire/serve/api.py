@@ -1,0 +1,285 @@
+"""JSON API under /api (OpenAPI at /docs and /openapi.json)."""
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader
+
+from eventwire.records import Document
+from eventwire.store import _event_dict
+
+from . import queries
+from .auth import check_api_key
+from .db import Database
+from .downloads import Format, TableFormat, events_response, table_response
+from .filters import ACTOR_PATTERN, EventFilters, Sort, event_filters
+from .markup import document_spans, full_text, highlight, sentence_offsets
+from .mentions import mention_summary, mentions_of, representative
+from .models import (DocumentOut, DocumentsCoded, DocumentsIn, EventDetail, EventPage, Health, NetworkOut,
+                     SeriesOut)
+from .queries import Level, Period
+
+router = APIRouter(prefix="/api")
+
+EVENT_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="An event id (16 hex digits for coded events).")
+DOC_ID = Path(min_length=1, max_length=500, description="A document id.")
+ACTOR = Path(pattern=ACTOR_PATTERN, description="Actor code or country: PAK, PAKGOV, IGOUNO, ---REB.")
+ERRORS = {422: {"description": "A parameter is not valid; `detail` says which and why."}}
+NOT_FOUND = {404: {"description": "No such id in the store."}, **ERRORS}
+TABLE_FORMAT = Query(description="json, or csv to download the table.")
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+Db = Annotated[Database, Depends(get_db)]
+Filters = Annotated[EventFilters, Depends(event_filters)]
+
+
+@router.get("/health", response_model=Health, summary="Is the server up, and how much does the store hold")
+def health(db: Db) -> dict[str, Any]:
+    with db.read() as con:
+        return {"status": "ok", **queries.store_counts(con)}
+
+
+def _next_url(request: Request, total: int, limit: int, offset: int) -> Optional[str]:
+    if offset + limit >= total:
+        return None
+    return str(request.url.include_query_params(offset=offset + limit))
+
+
+@router.get(
+    "/events", response_model=EventPage, responses={**ERRORS, 200: {"content": {
+        "application/x-ndjson": {}, "text/csv": {}, "application/vnd.apache.parquet": {}}}},
+    summary="Events matching the filters, a page at a time, or all of them as a download",
+)
+def list_events(
+    request: Request, db: Db, f: Filters,
+    sort: Annotated[Sort, Query(description="Order: -date (newest first), date, goldstein (most conflictual first), -goldstein.")] = Sort.newest,
+    limit: Annotated[Optional[int], Query(ge=1, le=1000, description="Page size (default 50). Downloads return every matching event unless limit is given.")] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
+    format: Annotated[Format, Query(description="json (a page), or jsonl, csv, parquet (a file).")] = Format.json,
+):
+    if format is not Format.json:
+        cursor = db.cursor()
+        try:
+            executed = queries.event_cursor(cursor, f, sort, limit, offset)
+        except BaseException:
+            cursor.close()
+            raise
+        return events_response(executed, format, _event_dict, cursor.close)
+    page_size = limit or 50
+    with db.read() as con:
+        total = queries.count_events(con, f)
+        events = queries.event_page(con, f, sort, page_size, offset) if offset < total else []
+    return {"total": total, "limit": page_size, "offset": offset,
+            "next": _next_url(request, total, page_size, offset), "events": events}
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, responses=NOT_FOUND,
+            summary="One event with its evidence and every report (mention) of it")
+def get_event(db: Db, event_id: Annotated[str, EVENT_ID]) -> dict[str, Any]:
+    with db.read() as con:
+        found, merged = mentions_of(con, event_id)
+        if not found:
+            raise HTTPException(status_code=404, detail=f"no event {event_id!r}")
+        row = representative(found, merged, event_id)
+        document = queries.document_row(con, row["doc_id"])
+    return {
+        "event": _event_dict(row),
+        "document": _document_summary(document) if document else None,
+        **mention_summary(found, merged),
+    }
+
+
+@router.get("/events/{event_id}/mentions", responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
+            summary="The reports of one event as a table")
+def get_mentions(db: Db, event_id: Annotated[str, EVENT_ID],
+                 format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        found, merged = mentions_of(con, event_id)
+    if not found:
+        raise HTTPException(status_code=404, detail=f"no event {event_id!r}")
+    mentions = mention_summary(found, merged)["mentions"]
+    if format is TableFormat.csv:
+        flat = [{k: v for k, v in m.items() if k != "evidence"} | {"rule": m["evidence"]["rule"]} for m in mentions]
+        return table_response(flat, f"mentions-{event_id}")
+    return mentions
+
+
+def _document_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"doc_id": doc["doc_id"], "title": doc["title"],
+            "date": doc["pub_date"].isoformat() if doc["pub_date"] else None,
+            "source": doc["source"], "url": doc["url"], "origin": doc["origin"]}
+
+
+def document_view(db: Database, doc_id: str) -> Optional[dict[str, Any]]:
+    """A document with its text, events, spans in document offsets and the marked-up HTML."""
+    with db.read() as con:
+        doc = queries.document_row(con, doc_id)
+        if doc is None:
+            return None
+        sentences = queries.document_sentences(con, doc_id)
+        events = queries.document_events(con, doc_id)
+    text = full_text(doc["title"], doc["text"])
+    offsets = sentence_offsets(text, sentences)
+    spans = document_spans(text, offsets, events)
+    return {
+        **_document_summary(doc),
+        "text": text,
+        "sentences": [{"index": s["sentence_index"], "start": offsets[s["sentence_index"]],
+                       "end": offsets[s["sentence_index"]] + len(s["text"] or "")}
+                      for s in sentences if s["sentence_index"] in offsets],
+        "events": events,
+        "spans": spans,
+        "html": str(highlight(text, spans, offsets, sentences)),
+    }
+
+
+@router.get("/documents", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Stored documents, newest first, with their number of events")
+def list_documents(db: Db, limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+                   format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        found = queries.plain(queries.document_summaries(con, limit))
+    return table_response(found, "documents") if format is TableFormat.csv else found
+
+
+@router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses=NOT_FOUND,
+            summary="A document's text with the source, target and trigger spans of every event marked up")
+def get_document(db: Db, doc_id: Annotated[str, DOC_ID]) -> dict[str, Any]:
+    view = document_view(db, doc_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"no document {doc_id!r}")
+    return view
+
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
+                               description="The server's API key (EVENTWIRE_API_KEY). `Authorization: Bearer KEY` works too.")
+
+
+def require_api_key(request: Request, _key: Annotated[Optional[str], Security(_api_key_header)] = None) -> None:
+    """Checked before the body is read by the middleware in app.py too; this documents it and checks again."""
+    problem = check_api_key(request.headers, request.app.state.api_key)
+    if problem:
+        raise HTTPException(status_code=401, detail=problem, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _pipeline(request: Request):
+    """The app's Pipeline, built on the first POST (loading spaCy takes seconds)."""
+    state = request.app.state
+    with state.coding_lock:
+        if state.pipeline is None:
+            from eventwire.pipeline import Pipeline
+
+            state.pipeline = Pipeline()
+        return state.pipeline
+
+
+@router.post(
+    "/documents", status_code=201, response_model=DocumentsCoded,
+    dependencies=[Depends(require_api_key)],
+    responses={401: {"description": "No valid API key: nothing is coded or written."},
+               413: {"description": "The request body is larger than the server accepts."}, **ERRORS},
+    summary="Code new articles and store them (needs the API key)",
+)
+def post_documents(request: Request, db: Db, body: DocumentsIn) -> dict[str, Any]:
+    documents = [
+        Document(id=d.id or "api-" + hashlib.sha1(((d.title or "") + "\x00" + d.text).encode()).hexdigest()[:16],
+                 text=d.text, title=d.title, date=d.date, source=d.source, url=d.url, origin="api")
+        for d in body.documents
+    ]
+    ids = [d.id for d in documents]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(status_code=422, detail="two documents in one request have the same id")
+    pipeline = _pipeline(request)
+    with request.app.state.coding_lock:  # one spaCy pipeline, not thread-safe
+        coded = list(pipeline.code_documents(documents))
+    with db.write() as store:
+        for c in coded:
+            store.save_document(c.document, c.sentences, c.events)
+    out_docs, out_events = [], []
+    with db.read() as con:
+        for c in coded:
+            events = queries.document_events(con, c.document.id)
+            out_docs.append({"doc_id": c.document.id, "events": len(events),
+                             "event_ids": [e["event_id"] for e in events]})
+            out_events.extend(events)
+    return {"documents": out_docs, "events": out_events}
+
+
+@router.get("/series", response_model=SeriesOut, responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Per period: event count, Goldstein sum and mean, and QuadClass counts")
+def get_series(db: Db, f: Filters,
+               by: Annotated[Period, Query(description="day, week (starting Monday), month or year")] = Period.week,
+               format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        points = queries.series(con, f, by)
+    if format is TableFormat.csv:
+        return table_response(points, f"series-{f.dyad or 'all'}-{by.value}",
+                              ["period", "events", "goldstein_sum", "goldstein_mean", "quad1", "quad2", "quad3", "quad4"])
+    return {"by": by.value, "dyad": f.dyad, "series": points}
+
+
+@router.get("/network", response_model=NetworkOut, responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Actor graph: directed edges with event counts and mean Goldstein")
+def get_network(db: Db, f: Filters,
+                level: Annotated[Level, Query(description="country (PAKGOV counts as PAK) or actor (full codes)")] = Level.country,
+                limit: Annotated[int, Query(ge=1, le=5000, description="The busiest edges to return.")] = 200,
+                format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        graph = queries.network(con, f, level, limit)
+    if format is TableFormat.csv:
+        return table_response(graph["edges"], "network", ["source", "target", "events", "goldstein_mean", "conflict"])
+    return graph
+
+
+def _table(name: str, found: list[dict[str, Any]], format: TableFormat):
+    found = queries.plain(found)
+    return table_response(found, name) if format is TableFormat.csv else found
+
+
+@router.get("/dyads", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="The busiest actor pairs (either direction) with mean Goldstein and QuadClass counts")
+def get_dyads(db: Db, f: Filters, level: Annotated[Level, Query()] = Level.country,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+              format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        return _table("dyads", queries.top_dyads(con, f, level, limit), format)
+
+
+@router.get("/actors", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="The most active actors, as source and as target")
+def get_actors(db: Db, f: Filters, level: Annotated[Level, Query()] = Level.country,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+               format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        return _table("actors", queries.top_actors(con, f, level, limit), format)
+
+
+@router.get("/actors/{code}/partners", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Who an actor deals with: events each way and mean Goldstein per partner")
+def get_partners(db: Db, f: Filters, code: Annotated[str, ACTOR], level: Annotated[Level, Query()] = Level.country,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 30,
+                 format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        return _table(f"partners-{code.upper()}", queries.partners(con, f, code.upper(), level, limit), format)
+
+
+@router.get("/mix", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Events per CAMEO root (the event mix)")
+def get_mix(db: Db, f: Filters, format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        return _table("event-mix", queries.event_mix(con, f), format)
+
+
+@router.get("/places", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+            summary="Located events grouped by place, with coordinates")
+def get_places(db: Db, f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 2000,
+               format: Annotated[TableFormat, TABLE_FORMAT] = TableFormat.json):
+    with db.read() as con:
+        return _table("places", queries.map_points(con, f, limit), format)
+
