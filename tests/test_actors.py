@@ -221,7 +221,7 @@ slow = pytest.mark.slow  # these load the spaCy model
     # titles on their own and with (unknown) names
     ("Russian President", "RUSGOV"), ("the Mongolian prime minister", "MNGGOV"),
     ("French President Jean Dupont", "FRAGOV"), ("US Deputy Secretary of Commerce Jane Doe", "USAGOV"),
-    ("Chilean Defense Minister Ana Rojas", "CHLMIL"), ("US Senator Robert Smith", "USALEG"),
+    ("Chilean Defense Minister Ana Rojas", "CHLGOV"), ("US Senator Robert Smith", "USALEG"),
     # of-phrases attach a country to a title; for/in/to do not
     ("Special Envoy of the Egyptian President for Sudan", "EGYGOV"), ("the president of Estonia", "ESTGOV"),
     ("the ambassador of Brazil to Argentina", "BRAGOV"), ("Russia's ambassador to Poland", "RUSGOV"),
@@ -270,10 +270,23 @@ def test_unknown_country_convention(resolver):
 
 
 @slow
-def test_igo_and_transnational_groups_have_no_country(resolver):
+def test_igo_and_transnational_groups_have_no_country(resolver, nlp):
     for text, code in [("the United Nations", "IGOUNO"), ("ISIL", "IMGMUSISI"), ("NATO", "IGOWSTNAT")]:
-        actor = resolver.resolve_text(text)
+        actor = resolver.resolve_text(text, blocs=False)
         assert actor.code == code and actor.country is None
+        # in running text (what the event coder uses) too
+        assert resolver.resolve_span(nlp(text)[:]).country is None
+
+
+@slow
+@pytest.mark.parametrize("text,bloc", [("the United Nations", "UNO"), ("UN Security Council", "UNO"),
+                                       ("World Health Organization", "UNO"), ("the European Union", "EUR"),
+                                       ("EU legislators", "EUR"), ("NATO", "IGO"), ("the World Bank", "UNO"),
+                                       ("ISIL", None), ("Amnesty International", None)])
+def test_actor_records_give_igos_a_bloc_country(resolver, text, bloc):
+    """resolve_text (the `eventwire actor` command) follows the actor-record convention: UN system
+    UNO, EU institutions EUR, other IGOs IGO; transnational groups and NGOs keep no country."""
+    assert resolver.resolve_text(text).country == bloc
 
 
 @slow
@@ -306,7 +319,7 @@ def test_accented_forms(resolver):
 
 @slow
 def test_how_names_the_organisation_and_role(resolver):
-    actor = resolver.resolve_text("NATO troops")
+    actor = resolver.resolve_text("NATO troops", blocs=False)
     assert actor.how == "organisations.tsv:North Atlantic Treaty Organization(alias)+sectors.tsv:troop"
     assert (actor.country, actor.sector) == (None, "MIL")
 

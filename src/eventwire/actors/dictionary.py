@@ -7,8 +7,8 @@ table a file belongs to is recognised from its header row, and later files win o
 
 Case rules for names: an alias that is all capitals ("US", "NATO", "U.S.") or at most three
 characters long ("LeT") is matched case-sensitively; other names are matched case-insensitively,
-but a name written with an initial capital ("Turkey") only matches text with an initial capital, so
-"us", "turkey" and "chad" are ordinary words. Text with accents matches a plain form ("Bogotá" finds
+but a name written with an initial capital ("Turkey") only matches text with some capital letter, so
+"us", "turkey" and "chad" are ordinary words (while a garbled "iSrael" is still Israel). Text with accents matches a plain form ("Bogotá" finds
 "Bogota"), but an accented form only matches accented text ("Malé" does not match "Male").
 """
 from __future__ import annotations
@@ -71,6 +71,8 @@ class NameMatch:
     @property
     def how(self) -> str:
         label = self.entity.name if self.entity else "block"
+        if self.field == "city":  # actor_places.tsv: name the place, not just its country
+            return f"{self.source}:{self.form}({label})"
         return f"{self.source}:{label}({self.field})"
 
 
@@ -200,6 +202,21 @@ class ActorDictionary:
             except ValueError as e:
                 raise ValueError(f"{path or source}:{lineno}: {e}") from None
 
+    def add_row(self, kind: str, row: dict, source: str) -> None:
+        """Add one row to a table ("countries", "sectors" or "organisations"), as a TSV line would
+        (used by YAML and PETRARCH user dictionaries); list values are joined with "|"."""
+        adders = {"countries": self._add_country, "sectors": self._add_sector, "organisations": self._add_organisation}
+        if kind not in adders:
+            raise ValueError(f"unknown table {kind!r}; use one of {sorted(adders)}")
+        columns = {"countries": COUNTRY_COLUMNS, "sectors": SECTOR_COLUMNS, "organisations": ORGANISATION_COLUMNS}[kind]
+        clean = {}
+        for col in columns:
+            value = row.get(col, "")
+            if isinstance(value, (list, tuple)):
+                value = "|".join(str(v) for v in value)
+            clean[col] = "" if value is None else str(value).strip()
+        adders[kind](clean, source)
+
     def _add_country(self, row: dict, source: str) -> None:
         iso3 = row["iso3"]
         if not (iso3 == BLOCK or re.fullmatch(r"[A-Z]{3}", iso3)):
@@ -271,8 +288,8 @@ class ActorDictionary:
         if hit is None:
             return None
         match, needs_cap = hit
-        if needs_cap and not _initial_is_upper(text):
-            return None
+        if needs_cap and not _initial_is_upper(text) and not any(c.isupper() for c in text):
+            return None  # "turkey", "chad"; odd casing like "iSrael" still names the country
         return match
 
     def country(self, text: str) -> Optional[Country]:

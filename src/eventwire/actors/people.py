@@ -36,14 +36,34 @@ ELI = "ELI"
 # Words that open a name but are not part of it ("Mr Putin", "Sheikh Hasina" keeps Sheikh: it is listed).
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "mister",
               "h.e.", "his", "her", "excellency", "comrade", "monsieur", "herr", "senor", "señor"}
-# Last words that are ordinary English words: never used alone as a surname key ("May", "Brown").
+# Names that are also ordinary English words: matched alone only when tagged as a proper noun or a
+# person ("May", "Brown", "Rice").
 COMMON_WORD_SURNAMES = {"may", "brown", "rice", "king", "young", "rich", "long", "little", "power", "price",
                         "gates", "hill", "lord", "bush", "white", "black", "green", "love", "case", "cook",
-                        "hunt", "wise", "baker", "mills", "cash", "sharp", "bolton", "smith", "jones", "ban",
-                        "duke", "rudd", "truss", "major", "ross", "patel", "khan", "kim", "lee", "li", "wang",
-                        "zhang", "liu", "chen", "ali", "ahmed", "mohammed", "hussein", "singh", "shah", "rao",
-                        "ray", "roy", "park", "moon", "rahman", "abdullah", "hassan", "said", "saleh", "aziz",
-                        "sharif", "karim", "chang", "nguyen", "tran", "le", "thanh", "dung", "sen", "noor"}
+                        "hunt", "wise", "baker", "mills", "cash", "sharp", "major", "moon", "hu", "wen", "xi",
+                        "abe", "jiang", "bibi", "kiir", "amano", "sharon", "anwar", "hasina", "tsai", "yoon"}
+# Very common family names: never used alone from the last word of a full name (only an explicit
+# alias makes one match alone, "Abbas" for Mahmoud Abbas).
+COMMON_FAMILY_NAMES = set("""
+smith johnson williams jones davis miller wilson moore taylor anderson thomas jackson harris martin thompson
+garcia martinez robinson clark rodriguez lewis walker hall allen wright lopez scott adams gonzalez nelson
+carter mitchell perez roberts turner phillips campbell parker evans edwards collins stewart sanchez morris
+rogers reed morgan bell murphy bailey rivera cooper richardson howard ward torres peterson gray ramirez
+james watson brooks kelly sanders bennett wood barnes ross henderson coleman jenkins perry powell patterson
+hughes flores washington butler simmons foster gonzales bryant alexander russell griffin diaz hayes myers
+ford hamilton graham sullivan wallace woods cole west jordan owens reynolds fisher ellis harrison gibson
+mcdonald cruz marshall ortiz gomez murray freeman wells webb simpson stevens tucker porter hunter hicks
+crawford henry boyd mason kennedy warren dixon ramos burns gordon shaw holmes rice robertson austin
+khan ali ahmed hussein hassan mohammed mohamed muhammad singh kumar sharma patel shah gandhi wang zhang liu
+chen yang zhao huang zhou kim park choi nguyen tran pham muller schmidt schneider fischer weber meyer
+wagner becker schulz hoffmann ivanov smirnov kuznetsov popov petrov bernard dubois durand rossi russo
+ferrari esposito silva santos oliveira souza fernandez ruiz moreno alvarez romero castro ortega morales
+abdullah ibrahim ahmad rahman karim aziz said saleh salem omar yusuf musa hussain mahmoud mustafa youssef
+haddad nasser ismail hamid rashid jaber mansour abbas sharif salam hariri aoun assad barzani sadr bhutto
+mehsud haqqani duterte marcos rajapaksa bongo deby kabila castro shinawatra aliyev berdimuhamedow
+rasmussen kaczynski kirchner fernandez clinton gandhi
+""".split())
+MIN_SURNAME_LETTERS = 5  # shorter last words ("Rama", "Jun") are matched alone only through an alias
 
 
 def name_key(text: str) -> str:
@@ -165,8 +185,9 @@ class PersonHit:
     @property
     def how(self) -> str:
         src = self.role.source or PEOPLE_FILE
-        title = f"{self.role.title}, " if self.role.title else ""
-        return f"{src}:{self.person.name}({title}{self.status} {self.role.window})"
+        title = f"{self.role.title} " if self.role.title else ""
+        status = f", {self.status}" if self.status in ("latest", "default") else ""
+        return f"{src}:{self.person.name}({title}{self.role.window}{status})"
 
 
 class PeopleDirectory:
@@ -246,8 +267,9 @@ class PeopleDirectory:
         if actor.kind != "person" or len(words) < 2:
             return
         _push(self._first_last, f"{words[0]} {words[-1]}", actor)
-        if words[-1] not in COMMON_WORD_SURNAMES and len(words[-1]) > 2:
-            _push(self._surname, words[-1], actor)
+        last = words[-1]
+        if len(last) >= MIN_SURNAME_LETTERS and last not in COMMON_FAMILY_NAMES:
+            _push(self._surname, last, actor)
 
     def _unindex(self, actor: NamedActor) -> None:
         for index in (self._full, self._first_last, self._surname):
@@ -314,6 +336,8 @@ def make_role(country, sector, code, title, start, end, source: str) -> Role:
     code = (code or "").strip() or ((country or "---") + (sector or ""))
     if country is not None and not re.fullmatch(r"[A-Z]{3}", country):
         raise ValueError(f"bad country {country!r}")
+    if not re.fullmatch(r"[A-Z-]{3}[A-Z0-9]*", code):
+        raise ValueError(f"bad code {code!r}")
     if sector is not None and not re.fullmatch(r"[A-Z]{3}", sector):
         raise ValueError(f"bad sector {sector!r}")
     s, e = parse_date(start), parse_date(end, end=True)
@@ -344,7 +368,8 @@ def load_people(extra_paths: Iterable[Union[str, Path]] = ()) -> PeopleDirectory
 def is_name_token(tok) -> bool:
     """A token that can be part of a personal name: capitalised, not a number, date or punctuation."""
     text = tok.text
-    if not text[:1].isupper() or tok.like_num or tok.is_punct or tok.ent_type_ in ("DATE", "TIME", "CARDINAL",
+    # lower-case only when the tagger still calls it a proper noun ("President obama")
+    if not (text[:1].isupper() or ((tok.pos_ == "PROPN" or tok.ent_type_ == "PERSON") and text.isalpha())) or tok.like_num or tok.is_punct or tok.ent_type_ in ("DATE", "TIME", "CARDINAL",
                                                                                       "ORDINAL", "MONEY", "PERCENT"):
         return False
     return tok.pos_ in ("PROPN", "NOUN", "ADJ", "X", "") or tok.ent_type_ == "PERSON"

@@ -15,6 +15,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span, Token
 
 from .. import ontology
+from ..actors.coref import DocumentActors
 from ..actors.resolver import ActorResolver
 from ..records import Actor, Event
 from . import arguments as args
@@ -49,9 +50,9 @@ class EventExtractor:
         self.keep_statements = keep_statements
 
     # ---- public -------------------------------------------------------------------------------------
-    def extract(self, doc: Doc, doc_id: str) -> list[Event]:
+    def extract(self, doc: Doc, doc_id: str, date=None) -> list[Event]:
         events: list[Event] = []
-        context = DocumentContext()
+        context = DocumentContext(date=date)
         for index, sent in enumerate(doc.sents):
             events.extend(self.extract_sentence(sent, doc_id, index, context))
         return events
@@ -70,12 +71,6 @@ class EventExtractor:
                 if key not in seen:
                     seen.add(key)
                     events.append(event)
-        for event in events:
-            context.remember(event.source)
-            if event.target:
-                context.remember(event.target)
-            if event.attributed_to:
-                context.remember(event.attributed_to)
         return events
 
     # ---- step 1: triggers -----------------------------------------------------------------------------
@@ -302,6 +297,10 @@ class EventExtractor:
             return []
         if head.pos_ == "PRON":
             return self._pronoun_actors(head, sent, context)
+        if head.pos_ == "NOUN" and any(c.lower_ in ("both", "two", "three") for c in head.children):
+            group = context.actors.resolve_nominal_group(args.phrase_span(head), sent)  # "the two sides"
+            if group:
+                return group
         actors: list[Actor] = []
         for conj in args.conjuncts(head):
             split = args.modifier_conjuncts(conj)
@@ -339,27 +338,28 @@ class EventExtractor:
                 clause = matrix
             else:
                 break
-        actor = context.pronoun(pron, sent)
-        return [actor] if actor else []
+        found = context.actors.resolve_pronoun(pron, sent)
+        for actor in found:
+            context.actors.observe(actor, pron)
+        return found
 
     def _resolve(self, head: Token, sent: Span, context: "DocumentContext") -> Optional[Actor]:
         span = args.phrase_span(head)
-        actor = self.resolver.resolve_span(span)
-        persons = [e for e in sent.ents if e.label_ == "PERSON" and span.start <= e.start and e.end <= span.end]
-        if not persons and (head.pos_ == "PROPN" or head.is_title) and head.ent_type_ in ("", "PERSON"):
-            persons = [sent.doc[head.i: head.i + 1]]  # the tagger misses many repeated surnames
-        if persons and (actor is None or actor.country is None):
-            known = context.person(persons[-1])
-            if known is not None:
-                actor = _as_mention(known, None, sent, f"same person as '{known.text}'", span=span)
+        actor = self.resolver.resolve_span(span, date=context.date, memory=context.actors)
+        if (actor is None or actor.country is None) and head.pos_ == "NOUN":
+            # "the insurgent group", "the ministry": an earlier actor of the document
+            actor = context.actors.resolve_nominal(span, sent) or actor
+        if actor is None or actor.country is None:
+            # a bare surname named earlier with a title ("Kabulov" after "Russian envoy Zamir Kabulov")
+            actor = context.actors.person(span) or actor
         if actor is not None and actor.country is None and actor.code.startswith("---"):
             actor = self._complete_country(actor, head, sent) or actor
         if actor is None and self.fallback_actors:
             actor = _entity_fallback(head, span, sent)
         if actor is not None and actor.span is None:
             actor.span = (span.start_char - sent.start_char, span.end_char - sent.start_char)
-        if actor is not None and persons and (persons[-1].label_ == "PERSON" or head.pos_ == "PROPN"):
-            context.remember_person(persons[-1], actor)
+        if actor is not None:
+            context.actors.observe(actor, span)
         return actor
 
     def _unknown_perpetrator(self, head: Optional[Token], verb: Token, sent: Span,
@@ -406,26 +406,17 @@ class EventExtractor:
 
 
 class DocumentContext:
-    """What the coder remembers across sentences of one document: recent actors (for pronouns) and
-    people named with a title ("Russian envoy Zamir Kabulov"), so a later "Kabulov" gets the same code."""
+    """What the coder remembers across the sentences of one document: its actors (for pronouns,
+    descriptions such as "the insurgent group" and bare surnames; see actors.coref), the publication
+    date (people's offices are dated), and the receivers named inside event objects ("a meeting
+    convened by Russia"), for later definite mentions ("the meeting")."""
 
-    PERSONAL = ("he", "she", "him", "her")
-    IMPERSONAL = ("it", "they", "them", "we")
-
-    def __init__(self):
-        self.recent: list[tuple[Actor, bool]] = []  # (actor, is a person)
-        self.people: dict[str, Actor] = {}
+    def __init__(self, date=None):
+        self.actors = DocumentActors()
+        self.date = date
         self.objects: dict[str, list[Actor]] = {}
 
-    def remember(self, actor: Actor) -> None:
-        is_person = any(actor.text.endswith(name) for name in self.people) or "pronoun -> " in actor.how and \
-            actor.text.lower() in self.PERSONAL
-        self.recent.append((actor, is_person))
-        del self.recent[:-200]
-
     def remember_object(self, noun: Token, targets: list[Actor]) -> None:
-        """The receiver named inside an event's object ("a meeting convened by Russia"), for later
-        definite mentions of the same thing ("the meeting")."""
         if noun.pos_ == "NOUN":
             self.objects[noun.lemma_.lower()] = targets
 
@@ -435,32 +426,6 @@ class DocumentContext:
             return []
         found = self.objects.get(noun.lemma_.lower(), [])
         return [_as_mention(a, noun, sent, f"same {noun.lemma_} as before -> {a.text}") for a in found]
-
-    def remember_person(self, person: Span, actor: Actor) -> None:
-        if actor.country is None and actor.code.startswith("---") and actor.sector is None:
-            return
-        for key in (person.text, person[-1].text):
-            current = self.people.get(key)
-            if current is None or (current.country is None and actor.country is not None):
-                self.people[key] = actor
-        self.recent.append((actor, True))
-
-    def person(self, person: Span) -> Optional[Actor]:
-        for key in (person.text, person[-1].text):
-            actor = self.people.get(key)
-            if actor is not None and actor.country is not None:
-                return actor
-        return None
-
-    def pronoun(self, tok: Token, sent: Span) -> Optional[Actor]:
-        word = tok.lower_
-        if word not in self.PERSONAL + self.IMPERSONAL:
-            return None
-        want_person = word in self.PERSONAL
-        for actor, is_person in reversed(self.recent):
-            if is_person == want_person and actor.code and not actor.code.startswith("---"):
-                return _as_mention(actor, tok, sent, f"pronoun -> {actor.text}")
-        return None
 
 
 def _as_mention(actor: Actor, tok: Optional[Token], sent: Span, how: str, span: Optional[Span] = None) -> Actor:
