@@ -54,7 +54,8 @@ def store():
 
 def test_schema_is_created_with_version(store):
     tables = {r["table_name"] for r in store.query("SELECT table_name FROM information_schema.tables")}
-    assert {"meta", "documents", "sentences", "events", "skipped", "events_with_evidence"} <= tables
+    assert {"meta", "documents", "sentences", "events", "skipped", "events_with_evidence",
+            "document_minhash", "document_bands", "document_clusters", "merged_events", "event_mentions"} <= tables
     assert store.query("SELECT value FROM meta WHERE key = 'schema_version'") == [{"value": str(SCHEMA_VERSION)}]
     assert store.counts() == {"documents": 0, "sentences": 0, "events": 0, "skipped": 0}
 
@@ -188,7 +189,7 @@ def test_persists_across_reopen(tmp_path):
     with EventStore(path) as s:
         assert s.counts() == {"documents": 1, "sentences": 2, "events": 2, "skipped": 1}
         assert s.events() == [accuse_event().to_dict(), un_event().to_dict()]
-        assert s.query("SELECT count(*) AS n FROM meta") == [{"n": 1}]  # version row not re-added
+        assert s.query("SELECT count(*) AS n FROM meta WHERE key = 'schema_version'") == [{"n": 1}]  # not re-added
 
 
 def test_newer_schema_version_is_refused(tmp_path):
@@ -207,6 +208,21 @@ def test_to_pandas(store):
     assert len(store.to_pandas("events_with_evidence")) == 2
     with pytest.raises(ValueError, match="unknown table"):
         store.to_pandas("events; DROP TABLE events")
+
+
+def test_merged_tables_are_readable_as_frames(store):
+    pytest.importorskip("pandas")
+    store.save_document(make_doc(), SENTENCES, [accuse_event(), un_event()])
+    store.merge_events()
+    assert len(store.to_pandas("merged_events")) == 1  # the hypothetical UN statement is not merged
+    assert len(store.to_pandas("event_mentions")) == 1
+    assert store.to_pandas("document_clusters")["cluster_id"].tolist() == ["d1"]
+
+
+def test_counts_stay_the_four_coding_tables(store):
+    store.save_document(make_doc(), SENTENCES, [accuse_event()])
+    store.merge_events()
+    assert set(store.counts()) == {"documents", "sentences", "events", "skipped"}
 
 
 def test_to_polars_gives_clear_error_or_frame(store):

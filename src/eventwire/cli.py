@@ -94,6 +94,8 @@ def code_command(
             n_events += len(events)
             bar.update(task, advance=1, events=n_events)
             emit(events)
+        if n_docs:
+            store.ensure_merged()  # near-duplicate clusters and merged_events up to date
         counts = store.counts()
 
     if fmt == "table":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ SHINGLE_WORDS = 5
 NUM_PERM = 120
 BANDS = 40
 ROWS_PER_BAND = NUM_PERM // BANDS
-MINHASH_PARAMS = f"words={SHINGLE_WORDS};perm={NUM_PERM};bands={BANDS};seed=1"
+MINHASH_PARAMS = f"words={SHINGLE_WORDS};perm={NUM_PERM};bands={BANDS};hash=crc32-splitmix-v1"
 
 DEFAULT_THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets
 DEFAULT_CONTAINMENT = 0.8  # share of the shorter article's shingles found in the longer one
@@ -40,7 +41,6 @@ MIN_SHINGLES_FOR_CONTAINMENT = 20  # a two-line brief is "contained" in many art
 _BATCH = 5000
 _SHINGLE_CHUNK = 20_000  # shingles per MinHash block, bounds memory for very long documents
 _WORD = re.compile(r"\w+")
-_MASK64 = (1 << 64) - 1
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -71,7 +71,7 @@ def shingle_hashes(tokens: Sequence[str]) -> np.ndarray:
     """Distinct 64-bit hashes of the word 5-grams (a text shorter than that is one shingle)."""
     if not tokens:
         return np.empty(0, dtype=np.uint64)
-    ids = np.fromiter((zlib.crc32(w.encode()) for w in tokens), dtype=np.uint64, count=len(tokens))
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
     k = min(SHINGLE_WORDS, len(ids))
     n = len(ids) - k + 1
     combined = np.zeros(n, dtype=np.uint64)
@@ -88,12 +88,13 @@ def minhash(shingles: np.ndarray) -> Optional[np.ndarray]:
     """
     if len(shingles) == 0:
         return None
-    sig = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint64)
+    sig = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i in range(0, len(shingles), _SHINGLE_CHUNK):
-            block = shingles[i : i + _SHINGLE_CHUNK]
-            values = (block[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) >> np.uint64(32)
-            np.minimum(sig, values.min(axis=1), out=sig)
+            values = np.multiply.outer(shingles[i : i + _SHINGLE_CHUNK], _PERM_A)  # in place: much faster
+            values += _PERM_B
+            np.minimum(sig, values.min(axis=0), out=sig)
+    sig >>= np.uint64(32)  # the top bits of the minimum are the minimum of the top bits
     return sig.astype(np.uint32)
 
 
@@ -125,7 +126,9 @@ def is_near_duplicate(jaccard: float, containment: float, n_a: int, n_b: int,
 
 
 @dataclass
-class _Fingerprint:
+class Fingerprint:
+    """What the index keeps of a document: its shingle-set summary and how to order it among copies."""
+
     doc_id: str
     content_hash: Optional[str]
     order_key: str
@@ -140,11 +143,11 @@ def _order_key(doc_id: str, pub_date: Optional[dt.date]) -> str:
 
 
 def fingerprint(doc_id: str, text: str, content_hash: Optional[str] = None,
-                pub_date: Optional[dt.date] = None) -> _Fingerprint:
+                pub_date: Optional[dt.date] = None) -> Fingerprint:
     tokens = words(text)
     shingles = shingle_hashes(tokens)
     text_hash = hashlib.sha1(" ".join(tokens).encode()).hexdigest()[:20] if tokens else None
-    return _Fingerprint(doc_id, content_hash, _order_key(doc_id, pub_date), text_hash, len(shingles), minhash(shingles))
+    return Fingerprint(doc_id, content_hash, _order_key(doc_id, pub_date), text_hash, len(shingles), minhash(shingles))
 
 
 # -- document clusters -----------------------------------------------------------------------------------
@@ -186,8 +189,8 @@ class ClusterStats:
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> Optional[str]:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def set_meta_value(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -210,36 +213,47 @@ def in_transaction(con: duckdb.DuckDBPyConnection, work) -> Any:
     return result
 
 
-def update_clusters(con: duckdb.DuckDBPyConnection, *, threshold: float = DEFAULT_THRESHOLD,
-                    containment: float = DEFAULT_CONTAINMENT, rebuild: bool = False,
+def update_clusters(con: duckdb.DuckDBPyConnection, *, threshold: Optional[float] = None,
+                    containment: Optional[float] = None, rebuild: bool = False,
                     batch_size: int = _BATCH) -> ClusterStats:
     """Index documents not seen yet (or changed) and assign them to near-duplicate clusters.
 
-    `rebuild` drops the index first (needed after changing `threshold`, which applies to new pairs only).
+    `threshold` and `containment` default to the values the index was built with (else the defaults);
+    other values rebuild the index, as does `rebuild`, so every pair is judged by the same rule.
     """
-    if rebuild or meta_value(con, "minhash_params") != MINHASH_PARAMS:
+    stored = json.loads(meta_value(con, "dedupe_params") or "{}")
+    params = {
+        "minhash": MINHASH_PARAMS,
+        "threshold": threshold if threshold is not None else stored.get("threshold", DEFAULT_THRESHOLD),
+        "containment": containment if containment is not None else stored.get("containment", DEFAULT_CONTAINMENT),
+    }
+    if rebuild or params != stored:
         def reset() -> None:
             for table in ("document_minhash", "document_bands", "document_clusters"):
                 con.execute(f"DELETE FROM {table}")
-            set_meta_value(con, "minhash_params", MINHASH_PARAMS)
+            set_meta_value(con, "dedupe_params", json.dumps(params))
         in_transaction(con, reset)
+    threshold, containment = params["threshold"], params["containment"]
     in_transaction(con, lambda: _drop_stale(con))
-    indexed = 0
-    while True:
+    # Ids first, then texts batch by batch: re-running the anti-join would rescan every text each time.
+    pending = con.execute(
+        """SELECT d.doc_id FROM documents d ANTI JOIN document_minhash m USING (doc_id)
+           ORDER BY d.pub_date NULLS LAST, d.doc_id"""
+    ).fetchall()
+    for i in range(0, len(pending), batch_size):
+        ids = [r[0] for r in pending[i : i + batch_size]]
         rows = con.execute(
-            """SELECT d.doc_id, coalesce(nullif(d.text, ''), d.title, '') AS body, d.content_hash, d.pub_date
-               FROM documents d ANTI JOIN document_minhash m USING (doc_id)
-               ORDER BY d.pub_date NULLS LAST, d.doc_id LIMIT ?""",
-            [batch_size],
+            """SELECT doc_id, coalesce(nullif(text, ''), title, '') AS body, content_hash, pub_date
+               FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))
+               ORDER BY pub_date NULLS LAST, doc_id""",
+            [ids],
         ).fetchall()
-        if not rows:
-            break
         prints = [fingerprint(doc_id, body, content_hash, pub_date) for doc_id, body, content_hash, pub_date in rows]
         in_transaction(con, lambda: _index_batch(con, prints, threshold, containment))
-        indexed += len(prints)
+    indexed = len(pending)
     documents, clusters, duplicates = con.execute(
         "SELECT count(*), count(DISTINCT cluster_id), count(*) FILTER (cluster_id <> doc_id) FROM document_clusters"
-    ).fetchone()
+    ).fetchall()[0]
     return ClusterStats(indexed, documents, clusters, duplicates)
 
 
@@ -250,10 +264,23 @@ def _drop_stale(con: duckdb.DuckDBPyConnection) -> None:
            SELECT m.doc_id FROM document_minhash m LEFT JOIN documents d USING (doc_id)
            WHERE d.doc_id IS NULL OR d.content_hash IS DISTINCT FROM m.content_hash"""
     )
-    if con.execute("SELECT count(*) FROM _stale").fetchone()[0] == 0:
+    if con.execute("SELECT count(*) FROM _stale").fetchall()[0][0] == 0:
         return
     for table in ("document_minhash", "document_bands", "document_clusters"):
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM _stale)")
+    # A cluster named after a dropped document takes its earliest remaining member's name: the dropped id
+    # may come back as a different story. (A cluster that the dropped document bridged stays one; a
+    # rebuild splits it.)
+    con.execute(
+        """UPDATE document_clusters SET cluster_id = r.new_id
+           FROM (SELECT c.cluster_id AS old_id,
+                        substr(min(coalesce(strftime(d.pub_date, '%Y-%m-%d'), '9999-99-99') || c.doc_id), 11) AS new_id
+                 FROM document_clusters c LEFT JOIN documents d USING (doc_id)
+                 WHERE c.cluster_id IN (SELECT doc_id FROM _stale) GROUP BY c.cluster_id) r
+           WHERE document_clusters.cluster_id = r.old_id"""
+    )
+    con.execute("UPDATE document_clusters SET duplicate_of = NULL, similarity = NULL, method = NULL "
+                "WHERE duplicate_of IN (SELECT doc_id FROM _stale)")
     # A text whose banded copy was dropped: band one of its remaining copies, or new copies go unseen.
     orphans = con.execute(
         """SELECT min(doc_id) AS doc_id FROM document_minhash m
@@ -300,7 +327,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _index_batch(con: duckdb.DuckDBPyConnection, prints: list[_Fingerprint], threshold: float,
+def _index_batch(con: duckdb.DuckDBPyConnection, prints: list[Fingerprint], threshold: float,
                  containment: float) -> None:
     by_id = {p.doc_id: p for p in prints}
     rank = {p.doc_id: i for i, p in enumerate(prints)}  # batch order = date order: earlier is the original
@@ -313,7 +340,7 @@ def _index_batch(con: duckdb.DuckDBPyConnection, prints: list[_Fingerprint], thr
            WHERE text_hash IN (SELECT unnest(?::VARCHAR[])) GROUP BY text_hash""", [hashes],
     ).fetchall()) if hashes else {}
     first_in_batch: dict[str, str] = {}
-    banded: list[_Fingerprint] = []
+    banded: list[Fingerprint] = []
     for p in prints:
         if p.signature is None:
             continue
@@ -369,7 +396,7 @@ def _index_batch(con: duckdb.DuckDBPyConnection, prints: list[_Fingerprint], thr
     _assign_clusters(con, prints, edges)
 
 
-def _assign_clusters(con: duckdb.DuckDBPyConnection, prints: list[_Fingerprint],
+def _assign_clusters(con: duckdb.DuckDBPyConnection, prints: list[Fingerprint],
                      edges: list[tuple[str, str, float, str]]) -> None:
     new_ids = {p.doc_id for p in prints}
     old_ids = sorted({b for _, b, _, _ in edges if b not in new_ids})

@@ -5,19 +5,20 @@ groups raw mentions (the ``events`` table) into ``merged_events``: the same sour
 CAMEO code (or its base or root code, ``match``), the same place, and dates no more than ``window_days``
 apart (pairwise). ``event_mentions`` links each merged event to every mention. Counts are taken over the
 article clusters of ``eventwire.dedupe``, so wire copies, and a corpus coded twice under other ids, do not
-inflate them. It is a full rebuild in SQL plus one sorted pass in Python: seconds for a million mentions.
+inflate them. It is a full rebuild in SQL plus one sorted pass in Python: about 10 s for 500,000 mentions.
 docs/data-model.md describes the tables and the rules.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Optional
 
 import duckdb
 
-from .dedupe import DEFAULT_THRESHOLD, ClusterStats, in_transaction, meta_value, set_meta_value, update_clusters
+from .dedupe import ClusterStats, in_transaction, meta_value, set_meta_value, update_clusters
 
 DEFAULT_WINDOW_DAYS = 1
 MATCH_LEVELS = {"code": "e.cameo", "base": "substr(e.cameo, 1, 3)", "root": "e.cameo_root"}
@@ -25,7 +26,7 @@ _MATCH_NAMES = {"code": "CAMEO code", "base": "CAMEO base code", "root": "CAMEO 
 
 MERGE_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS merged_events (
-        merged_id VARCHAR PRIMARY KEY,
+        merged_id VARCHAR,      -- unique; no PRIMARY KEY: the index makes each full rebuild slow to commit
         source_code VARCHAR, source_text VARCHAR, source_country VARCHAR, source_sector VARCHAR,
         target_code VARCHAR, target_text VARCHAR, target_country VARCHAR, target_sector VARCHAR,
         cameo VARCHAR, cameo_root VARCHAR, plover VARCHAR, mode VARCHAR, context VARCHAR,
@@ -34,7 +35,7 @@ MERGE_SCHEMA = [
         date_end DATE,          -- the latest; date_end - event_date <= window_days
         location_name VARCHAR, location_country VARCHAR, location_admin1 VARCHAR,
         location_lat DOUBLE, location_lon DOUBLE, location_geonames_id BIGINT, location_precision VARCHAR,
-        num_mentions INTEGER,   -- mentions, a sentence repeated in copies of one article counted once
+        num_mentions INTEGER,   -- mentions; copies of an article count as their richest version
         num_articles INTEGER,   -- distinct article clusters (near-duplicates count once)
         num_sources INTEGER,    -- distinct outlets (documents.source, else URL domain), one per cluster
         num_reports INTEGER,    -- raw mention rows, copies included
@@ -49,7 +50,7 @@ MERGE_SCHEMA = [
         event_id VARCHAR,
         doc_id VARCHAR,
         cluster_id VARCHAR,
-        counted BOOLEAN         -- false: a copy of a mention already counted in num_mentions
+        counted BOOLEAN         -- in the article that stands for its cluster in num_mentions
     )""",
 ]
 
@@ -72,7 +73,7 @@ def events_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a document is (re-)coded: tells whether merged_events is out of date."""
     docs, last, n_events = con.execute(
         "SELECT count(*), max(coded_at), (SELECT count(*) FROM events) FROM documents"
-    ).fetchone()
+    ).fetchall()[0]
     return f"{docs}|{last}|{n_events}"
 
 
@@ -86,21 +87,32 @@ def last_merge_params(con: duckdb.DuckDBPyConnection) -> dict:
     return json.loads(stored) if stored else {}
 
 
+# A place known only to the country: it may be the same place as any more precise one in that country.
+_COUNTRY_LEVEL = "(e.location_country IS NOT NULL AND (e.location_precision = 'country' OR e.location_name IS NULL))"
+
 _OUTLET_SQL = """coalesce(
     nullif(lower(trim(d.source)), ''),
     nullif(regexp_extract(lower(d.url), '^[a-z][a-z0-9+.-]*://(?:www\\.)?([^/:?#]+)', 1), ''),
     'doc:' || coalesce(c.cluster_id, d.doc_id))"""
 
 
-def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: int = DEFAULT_WINDOW_DAYS, match: str = "code",
-                 include_negated: bool = False, dedupe: bool = True,
-                 threshold: float = DEFAULT_THRESHOLD) -> MergeStats:
-    """Rebuild merged_events and event_mentions from events (after updating article clusters)."""
+def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: Optional[int] = None, match: Optional[str] = None,
+                 include_negated: Optional[bool] = None, dedupe: bool = True,
+                 threshold: Optional[float] = None, rebuild_duplicates: bool = False) -> MergeStats:
+    """Rebuild merged_events and event_mentions from events (after updating article clusters).
+
+    Parameters left at None take the value of the last merge, else the default (window 1 day, the full
+    CAMEO code, factual mentions only), so a store keeps the rules its user chose.
+    """
+    last = last_merge_params(con)
+    window_days = window_days if window_days is not None else last.get("window_days", DEFAULT_WINDOW_DAYS)
+    match = match if match is not None else last.get("match", "code")
+    include_negated = include_negated if include_negated is not None else last.get("include_negated", False)
     if match not in MATCH_LEVELS:
         raise ValueError(f"match must be one of {', '.join(MATCH_LEVELS)}, not {match!r}")
     if window_days < 0:
         raise ValueError("window_days must be >= 0")
-    clusters = update_clusters(con, threshold=threshold) if dedupe else None
+    clusters = update_clusters(con, threshold=threshold, rebuild=rebuild_duplicates) if dedupe else None
     factual = "" if include_negated else "WHERE NOT coalesce(e.negated, false) AND NOT coalesce(e.hypothetical, false)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _m AS
@@ -108,21 +120,25 @@ def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: int = DEFAULT_W
                    coalesce(e.source_code, '') AS k_source, coalesce(e.target_code, '') AS k_target,
                    coalesce({MATCH_LEVELS[match]}, '') AS k_code,
                    CASE WHEN e.location_name IS NULL AND e.location_country IS NULL THEN NULL
+                        WHEN {_COUNTRY_LEVEL} THEN e.location_country || '|*'  -- "Syria", "Syrian Arab Republic"
                         ELSE coalesce(e.location_country, '') || '|' || lower(trim(coalesce(e.location_name, '')))
                    END AS k_place,
+                   coalesce({_COUNTRY_LEVEL}, false) AS k_country_level,
+                   CASE WHEN e.location_name IS NULL AND e.location_country IS NULL THEN 4
+                        WHEN {_COUNTRY_LEVEL} THEN 3
+                        ELSE coalesce(CASE e.location_precision WHEN 'city' THEN 0 WHEN 'admin1' THEN 1 END, 2)
+                   END AS place_rank,  -- the record takes the most precise place among its mentions
                    coalesce(e.event_date, d.pub_date) AS mention_date,
                    coalesce(c.cluster_id, e.doc_id) AS cluster_id,
-                   md5(lower(regexp_replace(coalesce(s.text, e.event_id), '\\s+', ' ', 'g'))) AS sentence_hash,
                    {_OUTLET_SQL} AS outlet,
                    coalesce(strftime(d.pub_date, '%Y-%m-%d'), '9999-99-99') || e.doc_id AS doc_order,
                    d.coded_at
             FROM events e JOIN documents d USING (doc_id)
-            LEFT JOIN sentences s USING (doc_id, sentence_index)
             LEFT JOIN document_clusters c USING (doc_id)
             {factual}"""
     )
     rows = con.execute(
-        """SELECT event_id, k_source, k_target, k_code, k_place, mention_date FROM _m
+        """SELECT event_id, k_source, k_target, k_code, k_place, mention_date, k_country_level FROM _m
            ORDER BY k_source, k_target, k_code, mention_date NULLS LAST, k_place NULLS LAST, event_id"""
     ).fetchall()
     groups = _group_mentions(rows, window_days)
@@ -144,17 +160,25 @@ def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: int = DEFAULT_W
             {"window_days": window_days, "match": match, "include_negated": include_negated}))
 
     in_transaction(con, rebuild)
-    merged = con.execute("SELECT count(*) FROM merged_events").fetchone()[0]
+    merged = con.execute("SELECT count(*) FROM merged_events").fetchall()[0][0]
     return MergeStats(len(rows), merged, window_days, match, clusters)
 
 
 _MERGE_SQL = """
 CREATE OR REPLACE TEMP TABLE _mg AS
-SELECT m.*, substr(md5(g.group_key), 1, 16) AS merged_id,
-       row_number() OVER (PARTITION BY g.group_key, m.cluster_id, m.sentence_hash
-                          ORDER BY m.doc_order, m.sentence_index, m.event_id) = 1 AS counted,
-       row_number() OVER (PARTITION BY g.group_key ORDER BY m.doc_order, m.sentence_index, m.event_id) AS pos
-FROM _m m JOIN _g g USING (event_id);
+WITH grouped AS (
+    SELECT m.*, substr(md5(g.group_key), 1, 16) AS merged_id,
+           count(*) OVER (PARTITION BY g.group_key, m.doc_id) AS in_article,
+           row_number() OVER (PARTITION BY g.group_key ORDER BY m.doc_order, m.sentence_index, m.event_id) AS pos,
+           row_number() OVER (PARTITION BY g.group_key
+                              ORDER BY m.place_rank, m.doc_order, m.sentence_index, m.event_id) AS place_pos
+    FROM _m m JOIN _g g USING (event_id)
+), counted_article AS (  -- per cluster: the article with the most mentions of the event (then the earliest)
+    SELECT merged_id, cluster_id, arg_min(doc_id, (-in_article, doc_order)) AS doc_id
+    FROM grouped GROUP BY merged_id, cluster_id
+)
+SELECT g.*, c.doc_id IS NOT NULL AS counted
+FROM grouped g LEFT JOIN counted_article c USING (merged_id, cluster_id, doc_id);
 
 INSERT INTO merged_events
 WITH per_cluster AS (  -- one outlet per article cluster: that of its first article mentioning the event
@@ -171,20 +195,24 @@ WITH per_cluster AS (  -- one outlet per article cluster: that of its first arti
     FROM _mg GROUP BY merged_id
 ), sources AS (
     SELECT merged_id, count(DISTINCT outlet) AS num_sources FROM per_cluster GROUP BY merged_id
+), places AS (
+    SELECT merged_id, event_id AS place_event_id FROM _mg WHERE place_pos = 1
 )
 SELECT r.merged_id,
        e.source_code, e.source_text, e.source_country, e.source_sector,
        e.target_code, e.target_text, e.target_country, e.target_sector,
        e.cameo, e.cameo_root, e.plover, e.mode, e.context, e.goldstein, e.quad_class,
        c.event_date, c.date_end,
-       e.location_name, e.location_country, e.location_admin1, e.location_lat, e.location_lon,
-       e.location_geonames_id, e.location_precision,
+       p.location_name, p.location_country, p.location_admin1, p.location_lat, p.location_lon,
+       p.location_geonames_id, p.location_precision,
        c.num_mentions, c.num_articles, s.num_sources, c.num_reports, c.is_root_event, c.first_seen,
        r.doc_id, r.event_id, coalesce(d.url, d.origin)
 FROM _mg r
 JOIN counts c USING (merged_id)
 JOIN sources s USING (merged_id)
+JOIN places USING (merged_id)
 JOIN events e ON e.event_id = r.event_id
+JOIN events p ON p.event_id = places.place_event_id
 JOIN documents d ON d.doc_id = r.doc_id
 WHERE r.pos = 1
 ORDER BY c.event_date NULLS LAST, r.merged_id;
@@ -192,12 +220,14 @@ ORDER BY c.event_date NULLS LAST, r.merged_id;
 
 
 def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
-    """A group key per row (rows sorted by source, target, code, date, place).
+    """A group key per row. Rows: (event_id, source, target, code, place, date, country_level), sorted by
+    source, target, code, date, place.
 
-    Within one (source, target, code): mentions at the same place are grouped greedily from the earliest
-    date, a group taking every mention up to window_days after its first. A mention without a place joins
-    the one located group whose dates it fits (all pairwise <= window_days); with none or several, the
-    mentions without a place form their own groups. Undated mentions group per place.
+    Within one (source, target, code), mentions at the same place are grouped greedily from the earliest
+    date: a group takes every mention up to window_days after its first. Then the vaguer mentions join a
+    group when exactly one place fits: a country-level mention ("in Syria") a group at a place in that
+    country ("Homs"), a mention without a place any located group. Dates always stay within window_days
+    of each other. Undated mentions group with undated ones.
     """
     keys: list[Optional[str]] = [None] * len(rows)
     start = 0
@@ -211,48 +241,86 @@ def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
     return keys  # type: ignore[return-value]
 
 
+class _Group:
+    __slots__ = ("key", "first", "last", "place", "country")
+
+    def __init__(self, key: str, day: Optional[dt.date], place: Optional[str]):
+        self.key, self.first, self.last, self.place = key, day, day, place
+        self.country = place.split("|", 1)[0] if place else None
+
+    def fits(self, day: Optional[dt.date], window: int) -> bool:
+        """Would its dates, with `day` added, span at most `window` days? Undated goes with undated."""
+        if day is None or self.first is None:
+            return day is None and self.first is None
+        return (max(self.last, day) - min(self.first, day)).days <= window
+
+    def add(self, day: Optional[dt.date]) -> None:
+        if day is not None:
+            self.first, self.last = min(self.first, day), max(self.last, day)
+
+
+class _Located:
+    """Groups in the order of their first date, to find the ones near a day without scanning them all."""
+
+    def __init__(self) -> None:
+        self.dated: list[_Group] = []
+        self.anchors: list[int] = []  # first date (as created) of each: a group fitting `day` starts near it
+        self.undated: list[_Group] = []
+
+    def add(self, group: _Group) -> None:
+        if group.first is None:
+            self.undated.append(group)
+        else:
+            self.dated.append(group)
+            self.anchors.append(group.first.toordinal())
+
+    def near(self, day: Optional[dt.date], window: int) -> list[_Group]:
+        if day is None:
+            return self.undated
+        ordinal = day.toordinal()
+        return self.dated[bisect_left(self.anchors, ordinal - window) : bisect_right(self.anchors, ordinal + window)]
+
+
 def _group_partition(rows: list[tuple], indexes: range, window: int, keys: list[Optional[str]]) -> None:
     part = "\x1f".join(rows[indexes.start][1:4])
-    open_groups: dict[Optional[str], list] = {}  # place -> [key, first date, last date] of its latest group
-    located: list[list] = []  # every located group: [key, first, last, place]
+    latest: dict[Optional[str], _Group] = {}  # place -> its latest group (rows come in date order)
+
+    def greedy(i: int, place: Optional[str], day: Optional[dt.date], located: Optional[_Located]) -> None:
+        group = latest.get(place)
+        if group is None or not group.fits(day, window):
+            group = _Group(f"{part}\x1f{place or ''}\x1f{day}", day, place)
+            latest[place] = group
+            if located is not None:
+                located.add(group)
+        group.add(day)
+        keys[i] = group.key
+
+    def attach(i: int, candidates: list[_Group], day: Optional[dt.date]) -> bool:
+        fitting = [g for g in candidates if g.fits(day, window)]
+        if len({g.place for g in fitting}) != 1:
+            return False  # no place fits, or several: it would be a guess
+        fitting[0].add(day)
+        keys[i] = fitting[0].key
+        return True
+
+    precise, countries = _Located(), _Located()
+    country_level: list[int] = []
     unlocated: list[int] = []
     for i in indexes:
-        _, _, _, _, place, day = rows[i]
+        place, day, is_country = rows[i][4], rows[i][5], rows[i][6]
         if place is None:
             unlocated.append(i)
-            continue
-        group = open_groups.get(place)
-        if group is None or not _fits(group, day, window):
-            group = [f"{part}\x1f{place}\x1f{day}", day, day, place]
-            open_groups[place] = group
-            located.append(group)
-        group[2] = day if day is not None else group[2]
-        keys[i] = group[0]
-    open_groups = {}
+        elif is_country:
+            country_level.append(i)
+        else:
+            greedy(i, place, day, precise)
+    for i in country_level:
+        place, day = rows[i][4], rows[i][5]
+        country = place.split("|", 1)[0]
+        in_country = [g for g in precise.near(day, window) if g.country == country]
+        if not attach(i, in_country, day):
+            greedy(i, place, day, countries)
     for i in unlocated:
         day = rows[i][5]
-        fitting = [g for g in located if _fits(g, day, window)]
-        if len({g[3] for g in fitting}) == 1:
-            group = fitting[0]
-            group[1], group[2] = _span(group, day)
-        else:
-            group = open_groups.get(None)
-            if group is None or not _fits(group, day, window):
-                group = [f"{part}\x1f\x1f{day}", day, day, None]
-                open_groups[None] = group
-            group[2] = day if day is not None else group[2]
-        keys[i] = group[0]
-
-
-def _fits(group: list, day: Optional[dt.date], window: int) -> bool:
-    """Would the group's dates, with `day` added, span at most `window` days? Undated goes with undated."""
-    first, last = group[1], group[2]
-    if day is None or first is None:
-        return day is None and first is None
-    return (max(last, day) - min(first, day)).days <= window
-
-
-def _span(group: list, day: Optional[dt.date]) -> tuple:
-    if day is None:
-        return group[1], group[2]
-    return min(group[1], day), max(group[2], day)
+        if not attach(i, precise.near(day, window) + countries.near(day, window), day):
+            greedy(i, None, day, None)

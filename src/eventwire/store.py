@@ -199,7 +199,7 @@ def _span_list(row: dict[str, Any], prefix: str) -> Optional[list[int]]:
     return None if start is None else [start, end]
 
 
-def _event_dict(row: dict[str, Any]) -> dict[str, Any]:
+def event_dict(row: dict[str, Any]) -> dict[str, Any]:
     """One events_with_evidence row in the Event.to_dict() shape."""
     location = None
     if row["location_name"] is not None:
@@ -236,6 +236,13 @@ def _event_dict(row: dict[str, Any]) -> dict[str, Any]:
             "rule": row["rule"],
         },
     }
+
+
+def _first(cursor: duckdb.DuckDBPyConnection) -> Optional[tuple]:
+    """The first row of a result, reading it to the end: DuckDB 2 refuses relation queries on a
+    connection whose last result was only partly fetched (fetchone())."""
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
 
 
 def _insert_many(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
@@ -279,7 +286,7 @@ class EventStore:
     def _create_schema(self) -> None:
         for statement in _SCHEMA:
             self.con.execute(statement)
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = _first(self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
         if row is None:
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif int(row[0]) > SCHEMA_VERSION:
@@ -339,22 +346,27 @@ class EventStore:
 
     # -- duplicates and merged events ----------------------------------------------------------------
 
-    def update_duplicates(self, *, threshold: float = dedupe.DEFAULT_THRESHOLD, rebuild: bool = False
-                          ) -> dedupe.ClusterStats:
-        """Find near-duplicate articles among documents not indexed yet; fills document_clusters."""
+    def update_duplicates(self, *, threshold: Optional[float] = None, rebuild: bool = False) -> dedupe.ClusterStats:
+        """Find near-duplicate articles among documents not indexed yet; fills document_clusters.
+
+        `threshold` (estimated Jaccard similarity, default 0.5) is remembered; changing it rebuilds the index.
+        """
         return dedupe.update_clusters(self.con, threshold=threshold, rebuild=rebuild)
 
-    def merge_events(self, window_days: int = merge.DEFAULT_WINDOW_DAYS, *, match: str = "code",
-                     include_negated: bool = False, dedupe: bool = True) -> merge.MergeStats:
+    def merge_events(self, window_days: Optional[int] = None, *, match: Optional[str] = None,
+                     include_negated: Optional[bool] = None, dedupe: bool = True,
+                     threshold: Optional[float] = None, rebuild_duplicates: bool = False) -> merge.MergeStats:
         """Rebuild merged_events and event_mentions from the raw mentions (re-runnable at any time).
 
         Mentions merge when they have the same source and target codes, the same CAMEO code (`match`:
         "code", "base" for its first 3 digits, "root"), the same place, and dates at most `window_days`
-        apart. Negated and hypothetical mentions are left out unless `include_negated`. `dedupe` first
-        brings the near-duplicate article clusters up to date, so that copies count once.
+        (default 1) apart. Negated and hypothetical mentions are left out unless `include_negated`.
+        Arguments left at None keep the values of the last merge. `dedupe` first brings the
+        near-duplicate article clusters up to date (with `threshold`; `rebuild_duplicates` re-indexes
+        every article), so that copies count once.
         """
-        return merge.merge_events(self.con, window_days=window_days, match=match,
-                                  include_negated=include_negated, dedupe=dedupe)
+        return merge.merge_events(self.con, window_days=window_days, match=match, include_negated=include_negated,
+                                  dedupe=dedupe, threshold=threshold, rebuild_duplicates=rebuild_duplicates)
 
     def merged_is_current(self) -> bool:
         """True if merged_events was rebuilt after the last document was coded."""
@@ -364,7 +376,7 @@ class EventStore:
         """Rebuild merged_events if documents were coded since, with the parameters of the last merge."""
         if self.merged_is_current():
             return None
-        return self.merge_events(**merge.last_merge_params(self.con))
+        return self.merge_events()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -375,7 +387,7 @@ class EventStore:
         if content_hash is not None:
             sql += " AND content_hash = ?"
             params.append(content_hash)
-        return self.con.execute(sql, params).fetchone() is not None
+        return _first(self.con.execute(sql, params)) is not None
 
     def events(self, **filters: Any) -> list[dict[str, Any]]:
         """Stored events in the Event.to_dict() shape, in document and sentence order.
@@ -396,11 +408,11 @@ class EventStore:
             "ORDER BY doc_id, sentence_index, trigger_start NULLS LAST, event_id",
             params,
         )
-        return [_event_dict(row) for row in rows]
+        return [event_dict(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         return {
-            table: self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            table: _first(self.con.execute(f"SELECT count(*) FROM {table}"))[0]
             for table in ("documents", "sentences", "events", "skipped")
         }
 

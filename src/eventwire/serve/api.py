@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Sec
 from fastapi.security import APIKeyHeader
 
 from eventwire.records import Document
-from eventwire.store import _event_dict
+from eventwire.store import event_dict
 
 from . import queries
 from .auth import check_api_key
@@ -70,7 +70,7 @@ def list_events(
         except BaseException:
             cursor.close()
             raise
-        return events_response(executed, format, _event_dict, cursor.close)
+        return events_response(executed, format, event_dict, cursor.close)
     page_size = limit or 50
     with db.read() as con:
         total = queries.count_events(con, f)
@@ -89,7 +89,7 @@ def get_event(db: Db, event_id: Annotated[str, EVENT_ID]) -> dict[str, Any]:
         row = representative(found, merged, event_id)
         document = queries.document_row(con, row["doc_id"])
     return {
-        "event": _event_dict(row),
+        "event": event_dict(row),
         "document": _document_summary(document) if document else None,
         **mention_summary(found, merged),
     }

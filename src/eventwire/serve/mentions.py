@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import duckdb
 
-from eventwire.store import _event_dict
+from eventwire.store import event_dict
 
 from .db import one, rows, table_columns
 
@@ -77,7 +77,7 @@ def mention_summary(mention_rows: list[dict[str, Any]], merged: Optional[dict[st
                 "document_title": r["document_title"],
                 "document_source": r["document_source"],
                 "document_url": r["document_url"],
-                "evidence": _event_dict(r)["evidence"],
+                "evidence": event_dict(r)["evidence"],
             }
             for r in mention_rows
         ],

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from eventwire import ontology
-from eventwire.store import _event_dict
+from eventwire.store import event_dict
 
 from . import charts, queries
 from .api import document_view, get_db
@@ -179,7 +179,7 @@ def event_page(request: Request, db: Db, event_id: Annotated[str, PathParam(max_
             raise HTTPException(status_code=404, detail=f"No event {event_id!r} in this store.")
         row = representative(found, merged, event_id)
         document = queries.document_row(con, row["doc_id"])
-    event = _event_dict(row)
+    event = event_dict(row)
     return render(request, "event.html", f=EventFilters(), event=event, document=document,
                   merged=mention_summary(found, merged), sentence=sentence_highlight(event["sentence"] or "",
                                                                             event["evidence"], event["event_id"]))

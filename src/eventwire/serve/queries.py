@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 import duckdb
 
-from eventwire.store import _event_dict  # the Event.to_dict() shape of a stored row
+from eventwire.store import event_dict  # the Event.to_dict() shape of a stored row
 
 from .db import one, rows, table_columns
 from .filters import SORTS, EventFilters, Sort, side_match
@@ -98,7 +98,7 @@ def event_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort = Sor
                limit: Optional[int] = 50, offset: int = 0) -> list[dict[str, Any]]:
     if limit is None or limit > PAGE_JOIN_LIMIT:
         sql, params = _page_sql(f, sort, limit, offset)
-        return [_event_dict(r) for r in rows(con, sql, params)]
+        return [event_dict(r) for r in rows(con, sql, params)]
     # Sort and cut on the ids alone, then fetch those rows by primary key: sorting whole rows to keep
     # fifty of them costs twice as much on a large store.
     cte, params = _filtered(f)
@@ -111,7 +111,7 @@ def event_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort = Sor
     page = sorted(rows(con, f"SELECT * FROM events WHERE event_id IN ({', '.join('?' for _ in ids)})", ids),
                   key=lambda r: position[r["event_id"]])
     _attach_sentences(con, page)
-    return [_event_dict(r) for r in page]
+    return [event_dict(r) for r in page]
 
 
 def event_cursor(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort, limit: Optional[int],
@@ -129,7 +129,7 @@ def event_row(con: duckdb.DuckDBPyConnection, event_id: str) -> Optional[dict[st
 
 def event_by_id(con: duckdb.DuckDBPyConnection, event_id: str) -> Optional[dict[str, Any]]:
     row = event_row(con, event_id)
-    return _event_dict(row) if row else None
+    return event_dict(row) if row else None
 
 
 # -- documents ------------------------------------------------------------------------------------
