@@ -1,0 +1,592 @@
+"""When did an event happen? Resolve the date expressions of an event's sentence against the
+publication date (`Document.date`).
+
+The stage (`DateStage`, name "dates") runs after the event coder. For each event it collects the date
+expressions of the event's sentence: our own regex scanner (it finds whole expressions that the NER
+splits, "February 29, 2020") plus spaCy DATE entities. It prefers an expression attached to the event's
+verb (a direct dependent, or through a prepositional phrase or the verb's object: "a meeting later this
+month"), then one elsewhere in the verb's subtree, then any other in the sentence; the first that
+resolves wins. The tense of the event's clause decides which way an underspecified expression points:
+"in March" in a past-tense clause is the latest March up to the publication date, in a future clause the
+next one; "on Sunday" likewise.
+
+A resolved date is the first day of its period, and `date_precision` says how far to trust it:
+``day`` (that day), ``week`` (the Monday of the ISO week), ``month`` (the 1st) or ``year`` (1 January).
+So "later this month" published 2021-03-08 is 2021-03-01 with precision ``month``. Expressions that
+name no point in time ("for five years", "in recent years", "the 1990s", "the previous day") do not
+resolve, and the event keeps the publication date (`date_source` "publication").
+
+Our rules (`resolve_expression`) handle the relative phrases dateparser does not ("later this month",
+"earlier this year", "last weekend", "mid-2019"); dateparser is only a guarded, cached fallback for
+other expressions that name a month, weekday or numeric date.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Optional
+
+from spacy.tokens import Doc, Span, Token
+
+from .pipeline import trigger_token
+from .records import Document, Event
+
+PRECISIONS = ("day", "week", "month", "year")
+PAST, PRESENT, FUTURE = "past", "present", "future"
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    date: dt.date
+    precision: str  # day | week | month | year
+    rule: str  # which rule resolved it
+
+
+# ------------------------------------------------------------------ vocabulary
+
+MONTHS = {name: i for i, name in enumerate(calendar.month_name) if name}
+MONTH_ABBREVIATIONS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
+                       "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}
+WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}  # Monday = 0
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+                "a couple of": 2, "a few": 3, "several": 3}
+
+# Months and weekdays are matched with their capital letter: "march" and "may" are ordinary words.
+_MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+             r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR_RE = r"(?:1[89]\d\d|20\d\d|2100)"
+_NUM_RE = r"(?i:\d+|a couple of|a few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
+_EDGE_RE = r"(?i:early|earlier|late|later|mid|the middle of|the end of|the beginning of|the start of|end of|end-|start of)"
+_TIME_OF_DAY_RE = r"(?i:morning|afternoon|evening|night)"
+
+# What the scanner finds in a sentence, longest alternatives first.
+_SCAN_PATTERNS = [
+    rf"\b{_YEAR_RE}-[01]\d-[0-3]\d\b",
+    rf"\b(?:{_WEEKDAY_RE},? )?{_MONTH_RE} {_DAY_RE},? {_YEAR_RE}\b",
+    rf"\b(?:{_WEEKDAY_RE},? )?{_DAY_RE} (?:of )?{_MONTH_RE},? {_YEAR_RE}\b",
+    rf"\b(?:{_EDGE_RE}[ -])?{_MONTH_RE},? {_YEAR_RE}\b",
+    rf"\b(?:(?i:on) )?(?:{_WEEKDAY_RE},? )?{_MONTH_RE} {_DAY_RE}\b(?!,? \d)",
+    rf"\b(?:(?i:on) )?(?:{_WEEKDAY_RE},? )?(?:the )?{_DAY_RE} (?:of )?{_MONTH_RE}\b(?!,? \d)",
+    rf"\b(?i:the day (?:before|after) (?:yesterday|tomorrow))\b",
+    rf"\b(?i:yesterday|today|tonight|tomorrow|last night|this (?:morning|afternoon|evening))\b",
+    rf"\b(?:(?i:last|this|next|past|coming) )?{_WEEKDAY_RE}(?:'s)?(?: {_TIME_OF_DAY_RE})?\b",
+    rf"\b(?:{_EDGE_RE} )?(?i:this|last|next|the past|the coming|the previous|the next) (?i:week|weekend|month|year)\b",
+    rf"\b{_NUM_RE} (?i:days?|weeks?|months?|years?|decades?) (?i:ago|earlier)\b",
+    rf"\b(?i:in|within) {_NUM_RE} (?i:days?|weeks?|months?|years?)(?: (?i:time))?\b",
+    rf"\b(?:(?i:in|since|until|by|from|during|through|before|after) )(?:{_EDGE_RE} )?(?:(?i:last|this|next) )?{_MONTH_RE}\b(?! {_DAY_RE})",
+    rf"\b(?:{_EDGE_RE} )(?:(?i:last|this|next) )?{_MONTH_RE}\b(?! {_DAY_RE})",
+    rf"\b(?:(?i:last|next) ){_MONTH_RE}\b(?! {_DAY_RE})",
+    rf"\b(?:{_EDGE_RE}[ -]|(?i:the (?:summer|spring|autumn|fall|winter) of) )?{_YEAR_RE}\b(?![-–/]\d)",
+]
+_SCANNER = re.compile("|".join(f"(?:{p})" for p in _SCAN_PATTERNS))
+
+
+# ------------------------------------------------------------------ date arithmetic
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _period(day: dt.date, precision: str) -> dt.date:
+    """The first day of the period of ``precision`` containing ``day``."""
+    if precision == "week":
+        return week_start(day)
+    if precision == "month":
+        return day.replace(day=1)
+    if precision == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _weekday_date(weekday: int, pub: dt.date, tense: str, modifier: str = "") -> dt.date:
+    """"on Sunday": the latest Sunday up to the publication day in a past clause, the next one from it in a
+    future clause. "last/next Sunday" is the nearest strictly before/after; "this Sunday" is in the week
+    of publication."""
+    if modifier == "this":
+        return week_start(pub) + dt.timedelta(days=weekday)
+    back = (pub.weekday() - weekday) % 7
+    ahead = (weekday - pub.weekday()) % 7
+    if modifier in ("last", "past"):
+        return pub - dt.timedelta(days=back or 7)
+    if modifier in ("next", "coming"):
+        return pub + dt.timedelta(days=ahead or 7)
+    if tense == FUTURE:
+        return pub + dt.timedelta(days=ahead)
+    return pub - dt.timedelta(days=back)  # news reports mostly look back: present counts as past
+
+
+def _month_date(month: int, pub: dt.date, tense: str, modifier: str = "") -> dt.date:
+    """"in March": the latest March up to the publication month in a past clause, the next from it in a
+    future clause, the nearer one otherwise. "last March" is the one before the current month's year
+    position ("last March" in March 2021 is March 2020); "next March" the one after."""
+    this_year = dt.date(pub.year, month, 1)
+    current = pub.replace(day=1)
+    before = this_year if this_year <= current else this_year.replace(year=pub.year - 1)
+    after = this_year if this_year >= current else this_year.replace(year=pub.year + 1)
+    if modifier == "this":
+        return this_year
+    if modifier == "last":
+        return before if before < current else before.replace(year=before.year - 1)
+    if modifier == "next":
+        return after if after > current else after.replace(year=after.year + 1)
+    if tense == PAST:
+        return before
+    if tense == FUTURE:
+        return after
+    return before if (current - before) <= (after - current) else after
+
+
+def _day_in_year(month: int, day: int, pub: dt.date, tense: str) -> Optional[dt.date]:
+    """"on March 5" with no year: the latest March 5 up to publication (past), the next one (future)."""
+    candidates = []
+    for year in (pub.year - 1, pub.year, pub.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:  # February 29 in a common year
+            continue
+    if not candidates:
+        return None
+    past = [c for c in candidates if c <= pub]
+    future = [c for c in candidates if c >= pub]
+    if tense == PAST and past:
+        return past[-1]
+    if tense == FUTURE and future:
+        return future[0]
+    return min(candidates, key=lambda c: abs((c - pub).days))
+
+
+def _shift(pub: dt.date, unit: str, n: int) -> dt.date:
+    if unit == "day":
+        return pub + dt.timedelta(days=n)
+    if unit == "week":
+        return pub + dt.timedelta(weeks=n)
+    if unit == "month":
+        return add_months(pub, n)
+    if unit == "decade":
+        return add_months(pub, 120 * n)
+    return add_months(pub, 12 * n)
+
+
+# ------------------------------------------------------------------ the rules
+
+_STRIP_LEAD = re.compile(r"^(?:(?:on|in|at|by|since|until|till|from|during|through|as of|before|after|"
+                         r"around|about|approximately|some|just|only|as early as|as late as|no later than)\s+)+",
+                         re.IGNORECASE)
+_STRIP_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text.replace("’", "'").replace("–", "-").replace("—", "-")).strip(" ,.;:()\"'")
+    return text
+
+
+def _month_number(word: str) -> Optional[int]:
+    word = word.rstrip(".")
+    return MONTHS.get(word) or MONTH_ABBREVIATIONS.get(word) or MONTHS.get(word.capitalize()) or \
+        MONTH_ABBREVIATIONS.get(word.capitalize())
+
+
+def _number(word: str) -> Optional[int]:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def _edge(text: str) -> tuple[str, str]:
+    """Split a leading "early/late/mid/the end of" off: it narrows a period but not its precision."""
+    m = re.match(r"^(earlier|early|later|late|mid|the middle of|middle of|the end of|end of|the beginning of|"
+                 r"beginning of|the start of|start of)[\s-]+(.*)$", text, re.IGNORECASE)
+    return (m.group(1).lower(), m.group(2)) if m else ("", text)
+
+
+def _ymd(year: int, month: int, day: int) -> Optional[dt.date]:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_RULES: list[tuple[re.Pattern, Callable]] = []  # tried in order; each returns (date, precision) or None
+
+
+def _rule(pattern: str, flags=0):
+    def register(fn):
+        _RULES.append((re.compile(pattern, flags), fn))
+        return fn
+    return register
+
+
+@_rule(rf"^({_YEAR_RE})-([01]\d)-([0-3]\d)$")
+def iso_date(m, pub, tense):
+    d = _ymd(int(m[1]), int(m[2]), int(m[3]))
+    return (d, "day") if d else None
+
+
+@_rule(rf"^(?:{_WEEKDAY_RE},? )?({_MONTH_RE}) ({_DAY_RE}),? ({_YEAR_RE})$", re.IGNORECASE)
+def month_day_year(m, pub, tense):
+    d = _ymd(int(m[3]), _month_number(m[1]), int(re.sub(r"\D", "", m[2])))
+    return (d, "day") if d else None
+
+
+@_rule(rf"^(?:{_WEEKDAY_RE},? )?({_DAY_RE}) (?:of )?({_MONTH_RE}),? ({_YEAR_RE})$", re.IGNORECASE)
+def day_month_year(m, pub, tense):
+    d = _ymd(int(m[3]), _month_number(m[2]), int(re.sub(r"\D", "", m[1])))
+    return (d, "day") if d else None
+
+
+@_rule(rf"^({_MONTH_RE}),? ({_YEAR_RE})$", re.IGNORECASE)
+def month_year(m, pub, tense):
+    return dt.date(int(m[2]), _month_number(m[1]), 1), "month"
+
+
+@_rule(rf"^(?:{_WEEKDAY_RE},? )?({_MONTH_RE}) ({_DAY_RE})$", re.IGNORECASE)
+def month_day(m, pub, tense):
+    d = _day_in_year(_month_number(m[1]), int(re.sub(r"\D", "", m[2])), pub, tense)
+    return (d, "day") if d else None
+
+
+@_rule(rf"^(?:{_WEEKDAY_RE},? )?({_DAY_RE}) (?:of )?({_MONTH_RE})$", re.IGNORECASE)
+def day_month(m, pub, tense):
+    d = _day_in_year(_month_number(m[2]), int(re.sub(r"\D", "", m[1])), pub, tense)
+    return (d, "day") if d else None
+
+
+@_rule(rf"^(?:the (?:summer|spring|autumn|fall|winter) of |the first half of |the second half of )?({_YEAR_RE})$",
+       re.IGNORECASE)
+def year(m, pub, tense):
+    return dt.date(int(m[1]), 1, 1), "year"
+
+
+@_rule(r"^(?:(the day before yesterday)|(the day after tomorrow)|(yesterday|last night)|(today|tonight|this "
+       r"(?:morning|afternoon|evening))|(tomorrow))$", re.IGNORECASE)
+def relative_day(m, pub, tense):
+    offset = -2 if m[1] else 2 if m[2] else -1 if m[3] else 0 if m[4] else 1
+    return pub + dt.timedelta(days=offset), "day"
+
+
+@_rule(rf"^(?:(last|this|next|past|coming) )?({_WEEKDAY_RE})(?:'s)?(?: (?:morning|afternoon|evening|night))?$",
+       re.IGNORECASE)
+def weekday(m, pub, tense):
+    modifier = (m[1] or "").lower()
+    return _weekday_date(WEEKDAYS[m[2].capitalize()], pub, tense, modifier), "day"
+
+
+@_rule(r"^(this|last|next|the past|the coming|the previous|the next|past|coming|previous) "
+       r"(week|weekend|month|year)$", re.IGNORECASE)
+def relative_period(m, pub, tense):
+    which, unit = m[1].lower().replace("the ", ""), m[2].lower()
+    step = {"this": 0, "last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1}[which]
+    if unit == "weekend":
+        # the weekend of this week; "last weekend" read on a Sunday is the weekend just gone (this week's)
+        saturday = week_start(pub) + dt.timedelta(days=5)
+        if step < 0 and pub.weekday() >= 5:
+            step = 0
+        return week_start(saturday + dt.timedelta(weeks=step)), "week"
+    return _period(_shift(pub, unit, step), unit), unit
+
+
+@_rule(rf"^({_NUM_RE}) (day|week|month|year|decade)s? (?:ago|earlier)$", re.IGNORECASE)
+def ago(m, pub, tense):
+    n, unit = _number(m[1]), m[2].lower()
+    if n is None:
+        return None
+    vague = m[1].lower() in ("a few", "several", "a couple of")
+    precision = {"day": "week" if vague else "day", "week": "week", "month": "month", "year": "year",
+                 "decade": "year"}[unit]
+    return _period(_shift(pub, unit, -n), precision), precision
+
+
+@_rule(rf"^(?:in|within) ({_NUM_RE}) (day|week|month|year)s?(?: time)?$", re.IGNORECASE)
+def in_n_units(m, pub, tense):
+    n, unit = _number(m[1]), m[2].lower()
+    if n is None or m[1].lower() in ("a few", "several", "a couple of"):
+        return None
+    return _period(_shift(pub, unit, n), unit), unit
+
+
+@_rule(rf"^(?:(last|this|next) )?({_MONTH_RE})$")  # capitalised months only: "march" is a verb
+def month_name(m, pub, tense):
+    return _month_date(_month_number(m[2]), pub, tense, (m[1] or "").lower()), "month"
+
+
+def _apply_rules(text: str, pub: dt.date, tense: str) -> Optional[ResolvedDate]:
+    for pattern, rule in _RULES:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        got = rule(m, pub, tense)
+        if got and got[0] is not None:
+            return ResolvedDate(got[0], got[1], rule.__name__)
+    return None
+
+
+def _normalise(text: str) -> str:
+    text = _clean(text)
+    if re.match(r"^(?:in|within) ", text, re.IGNORECASE) and re.search(r"\b(day|week|month|year)s?\b", text, re.I) \
+            and not re.search(r"\b(this|last|next|past|coming|previous)\b", text, re.I):
+        return text  # "in two weeks" keeps its preposition: it points forward
+    text = _STRIP_LEAD.sub("", text)
+    text = re.sub(r"^(early|late) on ", "", text, flags=re.IGNORECASE)  # "early on Sunday"
+    text = re.sub(r"^the (?=\d|January|February|March|April|May|June|July|August|September|October|November|"
+                  r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", "", text)
+    return text
+
+
+def resolve_expression(text: str, pub: dt.date, tense: str = PAST) -> Optional[ResolvedDate]:
+    """Resolve one date expression ("later this month", "on Sunday", "February 29, 2020") relative to the
+    publication date ``pub``; ``tense`` ("past", "present", "future") of the clause it modifies decides
+    which way "in March" or "on Sunday" points. None if it names no point in time."""
+    return _resolve_cached(_normalise(text), pub, tense)
+
+
+@lru_cache(maxsize=8192)
+def _resolve_cached(text: str, pub: dt.date, tense: str) -> Optional[ResolvedDate]:
+    if not text:
+        return None
+    got = _apply_rules(text, pub, tense)
+    if got is not None:
+        return got
+    edge, rest = _edge(text)
+    if edge and rest:
+        # "later this month", "earlier this year", "late last month", "mid-2019", "the end of March"
+        inner = _apply_rules(_STRIP_THE.sub("", rest) if re.match(r"^the \d", rest) else rest, pub, tense)
+        if inner is not None and inner.precision in ("week", "month", "year"):
+            return ResolvedDate(inner.date, inner.precision, f"{edge} + {inner.rule}")
+        if re.fullmatch(r"(this|the) (week|month|year)", rest, re.IGNORECASE):
+            unit = rest.split()[-1].lower()
+            return ResolvedDate(_period(pub, unit), unit, f"{edge} this {unit}")
+        return None
+    return _dateparser_fallback(text, pub, tense)
+
+
+# dateparser reads durations ("five years") and decades ("the 1990s") as dates: it only gets expressions that
+# name a month, a weekday or a numeric day, and nothing our rules have already declined.
+_FALLBACK_OK = re.compile(rf"{_MONTH_RE}|{_WEEKDAY_RE}|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b")
+_NOT_A_POINT = re.compile(r"\b(\d{4}s|decades?|centur(y|ies)|years? old|hours?|minutes?|seasons?|recent|"
+                          r"previous|same|following|each|every|per|for)\b", re.IGNORECASE)
+
+
+def _dateparser_fallback(text: str, pub: dt.date, tense: str) -> Optional[ResolvedDate]:
+    if len(text) > 40 or not _FALLBACK_OK.search(text) or _NOT_A_POINT.search(text):
+        return None
+    import dateparser  # imported lazily: only a few expressions ever get here
+
+    settings = {"RELATIVE_BASE": dt.datetime(pub.year, pub.month, pub.day),
+                "PREFER_DATES_FROM": "future" if tense == FUTURE else "past",
+                "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+    try:
+        value = dateparser.parse(text, languages=["en"], settings=settings)
+    except Exception:  # dateparser raises on odd input; an unreadable date is no date
+        return None
+    if value is None:
+        return None
+    precision = "day" if re.search(r"\d{1,2}\b.*\d|" + _WEEKDAY_RE, text) else "month"
+    return ResolvedDate(_period(value.date(), precision), precision, "dateparser")
+
+
+# ------------------------------------------------------------------ finding expressions in a sentence
+
+
+@dataclass
+class DateMention:
+    span: Span  # tokens of the expression
+    text: str
+    source: str  # "rule" (our scanner) or "ner"
+
+
+def _may_is_modal(sent: Span, start: int, end: int) -> bool:
+    """"May" as a bare month needs a date word next to it: "Theresa May", "May said" are not dates."""
+    text = sent.doc.text[start:end]
+    if not re.search(r"\bMay\b", text) or re.search(r"\d", text):
+        return False
+    return not re.match(r"(?i)(in|since|until|by|from|during|through|before|after|early|late|mid|last|next|this"
+                        r"|end of)\b", text)
+
+
+_NOT_DATE_ENTITIES = frozenset({"PERSON", "ORG", "MONEY", "QUANTITY", "PERCENT", "WORK_OF_ART", "LAW", "EVENT"})
+
+
+def find_date_mentions(sent: Span) -> list[DateMention]:
+    """Date expressions of a sentence: our scanner's matches, then DATE entities it did not cover."""
+    doc = sent.doc
+    found: list[DateMention] = []
+    taken: set[int] = set()
+    for m in _SCANNER.finditer(sent.text):
+        start, end = sent.start_char + m.start(), sent.start_char + m.end()
+        if _may_is_modal(sent, start, end):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or any(t.i in taken for t in span):
+            continue
+        if not any(t.ent_type_ == "DATE" for t in span) and \
+                any(t.ent_type_ in _NOT_DATE_ENTITIES and not t.like_num for t in span):
+            continue  # "Theresa May" (PERSON), "the Monday Club" (ORG)
+        found.append(DateMention(span, m.group(0), "rule"))
+        taken.update(t.i for t in span)
+    for ent in sent.ents:
+        if ent.label_ != "DATE" or any(t.i in taken for t in ent):
+            continue
+        found.append(DateMention(ent, ent.text, "ner"))
+        taken.update(t.i for t in ent)
+    return found
+
+
+# ------------------------------------------------------------------ tense and attachment
+
+_FUTURE_GOVERNORS = {"plan", "intend", "expect", "hope", "aim", "want", "schedule", "prepare", "set", "due", "seek",
+                     "propose", "vow", "pledge", "promise", "threaten", "agree", "decide", "offer", "wish", "try",
+                     "going", "likely", "certain", "sure", "ready", "poised", "slated", "able", "need"}
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "would", "going"}
+
+
+def clause_tense(verb: Token) -> str:
+    """The tense of the clause a verb heads, as far as dates are concerned: "will attend", "is due to attend",
+    "plans to attend" are future; "attended", "has attended", "was attended" are past; the rest present."""
+    tok = verb
+    for _ in range(3):
+        auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in _FUTURE_AUX for a in auxes):
+            return FUTURE
+        if any(a.lower_ == "to" for a in auxes) and tok.dep_ in ("xcomp", "ccomp", "acl", "advcl", "relcl"):
+            gov = tok.head
+            if gov.lemma_.lower() in _FUTURE_GOVERNORS or gov.lower_ in _FUTURE_GOVERNORS:
+                if gov.tag_ in ("VBD", "VBN") and gov.lemma_.lower() in ("decide", "agree", "try", "offer", "seek"):
+                    return PAST  # "decided to review": the decision is reported, the act may have followed
+                return FUTURE
+            tok = gov  # "began to", "continued to": the governor's tense
+            continue
+        if tok.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lower_ in ("has", "have", "had", "did") for a in auxes):
+            return PAST
+        if tok.tag_ == "VBN" and tok.dep_ in ("acl", "amod"):  # "the deal signed in 2020"
+            return PAST
+        if any(a.lower_ in ("is", "are", "am") for a in auxes) and tok.tag_ == "VBG":
+            return PRESENT
+        if tok.tag_ in ("VBZ", "VBP", "VB"):
+            return PRESENT
+        break
+    return PAST if tok.tag_ in ("VBD", "VBN") else PRESENT
+
+
+def event_verb(tok: Token) -> Token:
+    """The clause verb of a trigger: the trigger itself, or the verb governing a nominal trigger."""
+    cur = tok
+    for _ in range(4):
+        if cur.pos_ in ("VERB", "AUX") or cur.dep_ == "ROOT":
+            return cur
+        cur = cur.head
+    return tok
+
+
+def _clause_verb_of(tok: Token) -> Optional[Token]:
+    """The nearest verb above a token (the clause it belongs to)."""
+    cur = tok.head
+    seen = 0
+    while seen < 40:
+        if cur.pos_ in ("VERB", "AUX") and cur.dep_ not in ("aux", "auxpass"):
+            return cur
+        if cur.head.i == cur.i:
+            return cur
+        cur = cur.head
+        seen += 1
+    return None
+
+
+# A date on a reporting verb dates the report, not the event ("..., officials confirmed on Sunday").
+REPORTING_VERBS = frozenset({"say", "tell", "confirm", "announce", "report", "add", "state", "note", "quote",
+                             "disclose", "reveal", "write", "tweet", "insist", "explain", "claim"})
+
+
+def _attachment_rank(mention: DateMention, verb: Token, trigger: Token) -> int:
+    """0: attached to the event's verb (or its nominal trigger), 1: inside the verb's subtree, 2: elsewhere,
+    3: attached to another clause's reporting verb."""
+    root = mention.span.root
+    own = _clause_verb_of(root)
+    if own in (verb, trigger):
+        return 0
+    if own is not None and own.lemma_.lower() in REPORTING_VERBS:
+        return 3
+    cur = root
+    for _ in range(40):
+        if cur in (verb, trigger):
+            return 1
+        if cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return 2
+
+
+def _names_a_thing(mention: DateMention) -> bool:
+    """"the 2003 ceasefire agreement", "the February 29, 2020 deal": a date in front of a noun names the
+    thing; it does not date the event."""
+    root = mention.span.root
+    head = root.head
+    return (root.dep_ in ("compound", "nummod", "amod", "nmod", "npadvmod", "poss") and head.i > mention.span.end - 1
+            and head.pos_ in ("NOUN", "PROPN") and head.i != root.i)
+
+
+# ------------------------------------------------------------------ the stage
+
+
+class DateStage:
+    """Give each event the date of its sentence's date expression, resolved against the publication date."""
+
+    name = "dates"
+
+    def __call__(self, parsed: Doc, document: Document, events: list[Event]) -> None:
+        pub = document.date
+        if pub is None or not events:
+            return
+        if isinstance(pub, dt.datetime):
+            pub = pub.date()
+        mentions_by_sentence: dict[int, list[DateMention]] = {}
+        for event in events:
+            tok = trigger_token(parsed, event)
+            if tok is None:
+                continue
+            sent = tok.sent
+            if sent.start not in mentions_by_sentence:
+                mentions_by_sentence[sent.start] = find_date_mentions(sent)
+            mentions = mentions_by_sentence[sent.start]
+            resolved = self.date_for(tok, mentions, pub) if mentions else None
+            if resolved is not None:
+                event.date, event.date_precision, event.date_source = resolved.date, resolved.precision, "text"
+                event.extra["date_rule"] = resolved.rule
+            elif event.date is None:
+                event.date, event.date_precision, event.date_source = pub, "day", "publication"
+
+    @staticmethod
+    def date_for(trigger: Token, mentions: Iterable[DateMention], pub: dt.date) -> Optional[ResolvedDate]:
+        """The date of the event whose trigger is ``trigger``: the best-attached mention that resolves."""
+        verb = event_verb(trigger)
+        tense = clause_tense(verb)
+        ranked = sorted((m for m in mentions if not _names_a_thing(m)),
+                        key=lambda m: (_attachment_rank(m, verb, trigger), abs(m.span.root.i - verb.i)))
+        for mention in ranked:
+            mention_tense = tense
+            # a date inside a subordinate clause takes that clause's tense ("talks that began in September")
+            own = _clause_verb_of(mention.span.root)
+            if own is not None and own not in (verb, trigger):
+                mention_tense = clause_tense(own)
+            got = resolve_expression(mention.text, pub, mention_tense)
+            if got is not None:
+                return ResolvedDate(got.date, got.precision, f"{got.rule} '{_clean(mention.text)}'")
+        return None
+
+    def resolve_sentence(self, sent: Span, pub: dt.date, verb: Optional[Token] = None) -> Optional[ResolvedDate]:
+        """The date of the sentence's main event (its root verb unless ``verb`` is given); for tests and tools."""
+        mentions = find_date_mentions(sent)
+        return self.date_for(verb or sent.root, mentions, pub) if mentions else None
