@@ -152,3 +152,18 @@ def test_headline_without_articles(nlp, extractor):
 
 def test_sentence_without_actors_gives_nothing(nlp, extractor):
     assert code(nlp, extractor, "The weather was pleasant and the markets were calm.") == []
+
+
+def test_participle_adjunct_shares_the_subject(nlp, extractor):
+    events = code(nlp, extractor, "Kenyan police fired tear gas at protesters in Nairobi, arresting 40 students.")
+    assert any(e.source.code == "KENCOP" and e.cameo.startswith("17") for e in events)
+
+
+def test_conditional_announcement_is_a_threat(nlp, extractor):
+    events = code(nlp, extractor, "Nigeria announced that it would withdraw its troops from Mali unless the junta held elections.")
+    assert any(e.cameo.startswith("13") and e.source.country == "NGA" for e in events)
+
+
+def test_vow_to_attack_is_a_threat(nlp, extractor):
+    events = code(nlp, extractor, "The rebels vowed to attack the capital of Chad.")
+    assert any(e.cameo.startswith("13") and e.source.sector == "REB" for e in events)

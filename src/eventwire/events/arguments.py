@@ -20,6 +20,7 @@ TARGET_PREPOSITIONS = ("against", "on", "at", "with", "to", "toward", "towards",
 # Dependents that are not part of an actor's noun phrase.
 NOT_IN_PHRASE = {"relcl", "acl", "punct", "cc", "conj", "advcl", "prep", "appos", "parataxis", "ccomp"}
 # Heads we climb through to find the subject of a verb that has none of its own.
+# advcl: "Police opened fire, killing one and arresting 12" and "... fired to disperse them" share the subject.
 CLIMB_DEPS = ("xcomp", "conj", "acomp", "auxpass", "aux")
 
 
@@ -118,6 +119,9 @@ def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
         if tok.dep_ in CLIMB_DEPS and tok.head is not tok:
             tok = tok.head
             continue
+        if is_participle_adjunct(tok):
+            tok = tok.head
+            continue
         break
     # Headlines drop articles and confuse the tagger: "Pakistan backs Russian bid" parses "Pakistan" as a
     # modifier of the verb. A proper noun left of a subjectless main verb is its subject.
@@ -127,6 +131,12 @@ def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
         if left:
             return left[0], False
     return None, False
+
+
+def is_participle_adjunct(tok: Token) -> bool:
+    """"Police opened fire, killing one person and arresting 12": the -ing clause shares the subject."""
+    return (tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head is not tok
+            and not any(c.dep_ in ("mark", "nsubj", "nsubjpass") for c in tok.children))
 
 
 def _expletive_fix(tok: Token) -> Token:

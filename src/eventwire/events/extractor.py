@@ -108,7 +108,9 @@ class EventExtractor:
                     continue
             governor = modality.intent_governor(verb)
             if governor is not None:
-                mapped = modality.intent_code(trig.code)
+                # "agreed to send aid" is an intent (03); "vowed to attack", "prepared to impose martial law" a threat (13)
+                mapped = modality.intent_code(trig.code) or (
+                    modality.threat_code(trig.code) if trig.code[:2] >= "14" else None)
                 if mapped:
                     trig.notes.append(f"intent via '{governor.lemma_}': {trig.code}->{mapped}")
                     trig.code = mapped
@@ -229,7 +231,7 @@ class EventExtractor:
                 attributed_to, hypothetical = None, False
             elif speaker_acts and trig.intent_by is None and modality.has_future(verb):
                 # "X said it would release / attack / not meet Y": X states its intention.
-                stated = modality.stated_intention(code, negated=negated)
+                stated = modality.stated_intention(code, negated=negated, conditional=modality.is_conditional(verb))
                 if stated:
                     notes.append(f"stated {stated[1]}: {code}->{stated[0]}")
                     code, negated, hypothetical = stated[0], False, False

@@ -172,10 +172,13 @@ def has_future(verb: Token) -> bool:
             and not any(a in words.possibility_auxiliaries and a != "would" for a in auxes))
 
 
-def stated_intention(code: str, *, negated: bool) -> Optional[tuple[str, str]]:
+def stated_intention(code: str, *, negated: bool, conditional: bool = False) -> Optional[tuple[str, str]]:
     """Recode an actor's own statement about its future action: (new code, why) or None.
-    Cooperation -> intent (03), conflict -> threat (13), refused cooperation -> rejection (12)."""
+    Cooperation -> intent (03), conflict -> threat (13), refused cooperation -> rejection (12);
+    any action made conditional ("will withdraw unless ...") -> threat."""
     root = code[:2]
+    if conditional and not negated:
+        return (threat_code(code) or "130", "conditional threat")
     if negated:
         mapped = reject_code(code) if "03" <= root <= "08" else None
         return (mapped, "refusal") if mapped else None
