@@ -9,7 +9,7 @@ DB     ?= eventwire.duckdb
 $(BIN)/eventwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,data,serve]"
+	$(BIN)/pip install --quiet -e ".[test,data,serve,scale]"
 	@touch $(BIN)/eventwire
 
 install: $(BIN)/eventwire

@@ -129,3 +129,19 @@ def test_sample_article_finds_the_must_events(tmp_path):
     report = _score_module().seed(gold, jsonl(result.stdout))
     assert report["must_found"] >= 8, report
     assert report["false_factual"] == [], report
+
+
+def test_people_learned_in_one_run_resolve_bare_names_in_the_next(tmp_path):
+    """The corpus memory: a person introduced with a title is stored, and a later bare name resolves."""
+    db = tmp_path / "ew.duckdb"
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "a1", "date": "2024-03-01",
+                                 "text": "Moldovan envoy Radu Ciobanel visited Bucharest on Monday."}) + "\n")
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps({"id": "a2", "date": "2024-03-05",
+                                  "text": "Ciobanel accused Russia of meddling in the election."}) + "\n")
+    assert runner.invoke(app, ["code", str(first), "--db", str(db), "--format", "jsonl"]).exit_code == 0
+    result = runner.invoke(app, ["code", str(second), "--db", str(db), "--format", "jsonl"])
+    accusations = [e for e in jsonl(result.stdout) if e["cameo"].startswith("11")]
+    assert accusations and accusations[0]["source"]["country"] == "MDA"
+    assert accusations[0]["target"]["country"] == "RUS"

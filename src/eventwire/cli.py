@@ -43,6 +43,11 @@ def code_command(
                                 help="Pass over documents already stored with the same content (their stored events "
                                      "are still printed), or code everything again."),
     all_languages: bool = typer.Option(False, "--all-languages", help="Do not skip non-English documents."),
+    prefilter: bool = typer.Option(True, "--prefilter/--no-prefilter",
+                                   help="Parse only the sentences that can hold an event (faster, same events)."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine, --n-process) or dask (a Dask cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (default: a local cluster)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Workers of the local Dask cluster (default: one per core)."),
 ):
     """Code INPUT files into events, store them in DuckDB and print them.
 
@@ -50,12 +55,14 @@ def code_command(
     WARC files, gzip of any of these, whole folders, or - for JSONL on stdin."""
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be 'table' or 'jsonl'")
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("--engine must be 'local' or 'dask'")
     from .ingest import read_inputs, skip_kind
     from .pipeline import Pipeline
     from .resume import ResumeStats, SkipLog, filter_already_coded
     from .store import EventStore
 
-    pipeline = Pipeline(batch_size=batch_size, n_process=n_process)
+    pipeline = Pipeline(batch_size=batch_size, n_process=n_process, prefilter=prefilter) if engine == "local" else None
     skipped: list[Skipped] = []
     n_docs = n_events = 0
     table_rows = []
@@ -85,15 +92,34 @@ def code_command(
         skip_log, resume_stats = SkipLog(store), ResumeStats()
         task = bar.add_task("coding", total=None, events=0)
         todo = filter_already_coded(documents(), store, resume_stats, print_stored) if resume else documents()
-        for coded in pipeline.code_documents(todo):
-            events = coded.events
-            if not include_negated:
-                events = [e for e in events if not (e.negated or e.hypothetical)]
-            store.save_document(coded.document, coded.sentences, events)
-            n_docs += 1
-            n_events += len(events)
-            bar.update(task, advance=1, events=n_events)
-            emit(events)
+        if engine == "dask":  # shards coded on the cluster, merged here (eventwire.scale)
+            from .scale import CodingOptions, code_into_store
+
+            def stored(doc: Document, n: int) -> None:
+                nonlocal n_docs, n_events
+                n_docs, n_events = n_docs + 1, n_events + n
+                bar.update(task, advance=1, events=n_events)
+                print_stored(doc)
+
+            code_into_store(todo, store, stored, scheduler=scheduler, workers=workers, options=CodingOptions(
+                prefilter=prefilter, include_negated=include_negated, batch_size=batch_size))
+        else:
+            from .actors.memory import ActorMemory
+
+            # People learned in earlier runs resolve bare names in this one; a snapshot taken at the start
+            # keeps the result independent of document order and of the number of processes.
+            memory = ActorMemory(store)
+            pipeline.extractor.resolver.memory = memory.snapshot()
+            for coded in pipeline.code_documents(todo):
+                events = coded.events
+                if not include_negated:
+                    events = [e for e in events if not (e.negated or e.hypothetical)]
+                store.save_document(coded.document, coded.sentences, events)
+                memory.learn_from_events(events, date=coded.document.date, doc_id=coded.document.id)
+                n_docs += 1
+                n_events += len(events)
+                bar.update(task, advance=1, events=n_events)
+                emit(events)
         if n_docs:
             store.ensure_merged()  # near-duplicate clusters and merged_events up to date
         counts = store.counts()
