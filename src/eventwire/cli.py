@@ -283,23 +283,35 @@ def _print_event_table(events) -> None:
     if not events:
         err.print("[yellow]No events found.[/]")
         return
+    if err.width < 110:  # too narrow for three columns: one block per event
+        for e in events:
+            d = e if isinstance(e, dict) else e.to_dict()
+            err.print(_event_line(d))
+            err.print("   ", _highlight(d), "\n")
+        err.print(f"[bold]{len(events)} events[/]")
+        return
     table = Table(title=f"{len(events)} events", show_lines=True, expand=True)
     table.add_column("doc", overflow="fold", max_width=14)
     table.add_column("source → event → target", overflow="fold")
     table.add_column("evidence", overflow="fold", ratio=2)
     for e in events:
         d = e if isinstance(e, dict) else e.to_dict()
-        name = ontology.cameo(d["cameo"]).name if ontology.is_cameo_code(d["cameo"]) else ""
-        target = d["target"]["code"] if d["target"] else "—"
-        flags = [f for f in ("negated", "hypothetical") if d.get(f)]
-        who = (f"[bold]{d['source']['code']}[/] —{d['cameo']} {name}→ [bold]{target}[/]\n"
-               f"[dim]{d['plover'] or ''} · Goldstein {d['goldstein']} · {d.get('date') or ''}[/]")
-        if flags:
-            who += f"\n[magenta]{', '.join(flags)}[/]"
-        if d.get("attributed_to"):
-            who += f"\n[dim]according to {d['attributed_to']['text']}[/]"
-        table.add_row(str(d["doc_id"]), who, _highlight(d))
+        table.add_row(str(d["doc_id"]), _event_line(d, sep="\n"), _highlight(d))
     err.print(table)
+
+
+def _event_line(d: dict, sep: str = " · ") -> str:
+    """"PAK —051 Praise or endorse→ RUS" with PLOVER type, Goldstein, date, flags and attribution."""
+    name = ontology.cameo(d["cameo"]).name if ontology.is_cameo_code(d["cameo"]) else ""
+    target = d["target"]["code"] if d["target"] else "—"
+    line = (f"[bold]{d['source']['code']}[/] —{d['cameo']} {name}→ [bold]{target}[/]{sep}"
+            f"[dim]{d['plover'] or ''} · Goldstein {d['goldstein']} · {d.get('date') or ''} · {d['doc_id']}[/]")
+    flags = [f for f in ("negated", "hypothetical") if d.get(f)]
+    if flags:
+        line += f"{sep}[magenta]{', '.join(flags)}[/]"
+    if d.get("attributed_to"):
+        line += f"{sep}[dim]according to {d['attributed_to']['text']}[/]"
+    return line
 
 
 def _highlight(d: dict) -> str:
