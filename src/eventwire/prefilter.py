@@ -38,7 +38,7 @@ from spacy.tokens import Doc, Span
 
 from .events import arguments as args
 from .events import modality
-from .events.lexicon import LEMMA_FIXES, LIGHT_VERBS, VerbLexicon, token_lemma
+from .events.lexicon import LEMMA_FIXES, LIGHT_VERBS, VerbLexicon, token_lemma, trigger_matches
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -209,12 +209,7 @@ class SentenceFilter:
         """The second test, on a parsed sentence before the entity recogniser runs: is there a trigger
         (as EventExtractor finds them) whose doer could be an actor? Violence counts without a doer, since
         the coder records it with an unknown perpetrator."""
-        for tok in sent:
-            if tok.pos_ != "VERB" and not (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
-                continue
-            match = self.lexicon.match_token(tok)
-            if match is None:
-                continue
+        for tok, match in trigger_matches(sent, self.lexicon):
             code = match.pattern.code
             if code[:2] in _unknown_source_roots():
                 return True

@@ -20,7 +20,7 @@ from ..actors.resolver import ActorResolver
 from ..records import Actor, Event
 from . import arguments as args
 from . import modality
-from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma
+from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma, trigger_matches
 
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 UNKNOWN_SOURCE_ROOTS = {"18", "19", "20"}
@@ -76,12 +76,7 @@ class EventExtractor:
     # ---- step 1: triggers -----------------------------------------------------------------------------
     def _find_triggers(self, sent: Span) -> list[Trigger]:
         found = []
-        for tok in sent:
-            if tok.pos_ != "VERB" and not (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
-                continue
-            match = self.lexicon.match_token(tok)
-            if match is None:
-                continue
+        for tok, match in trigger_matches(sent, self.lexicon):
             trig = Trigger(match.token, match.pattern, tok, code=match.pattern.code)
             if match.token is not tok:
                 trig.notes.append(f"nominal via '{tok.lemma_}'")

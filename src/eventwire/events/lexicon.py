@@ -311,6 +311,17 @@ class TriggerMatch:
     token: "Token"  # the verb, or the object noun when a nominal pattern won
 
 
+def trigger_matches(tokens, lexicon: "VerbLexicon"):
+    """(clause verb, match) for every verb in `tokens` that the lexicon codes: the one definition of a
+    trigger, shared by the event coder and the pre-filter."""
+    for tok in tokens:
+        if tok.pos_ != "VERB" and not (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
+            continue
+        match = lexicon.match_token(tok)
+        if match is not None:
+            yield tok, match
+
+
 @functools.lru_cache(maxsize=1)
 def default_lexicon() -> VerbLexicon:
     """The packaged lexicon, loaded once."""

@@ -21,6 +21,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
+from ..dates import event_verb
 from ..pipeline import trigger_token
 from ..records import Document, Event, Location
 from .gazetteer import Gazetteer, load_gazetteer, place_key
@@ -83,7 +84,7 @@ class PlaceStage:
         tok = trigger_token(parsed, event)
         if tok is None:
             return _location(dateline, "dateline") if dateline else None
-        verb = _clause_verb(tok)
+        verb = event_verb(tok)
         sent_start = tok.sent.start
         in_sentence = [m for m in mentions if m.sent_start == sent_start]
         actor_chars = _actor_chars(event)
@@ -120,13 +121,6 @@ class PlaceStage:
 # -------------------------------------------------------------------- helpers
 
 
-def _clause_verb(tok: Token) -> Token:
-    cur = tok
-    for _ in range(4):
-        if cur.pos_ in ("VERB", "AUX") or cur.dep_ == "ROOT":
-            return cur
-        cur = cur.head
-    return tok
 
 
 def _anchors(verb: Token, trigger: Token) -> set[Token]:
