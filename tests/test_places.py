@@ -194,8 +194,8 @@ def test_verb_prep_on_the_verbs_object(nlp, stage):
 
 
 def test_visit_destination_even_when_it_is_the_target(nlp, stage):
-    loc = _locate(nlp, stage, "Ambassador Zamir Kabulov recently visited Islamabad.", "visited",
-                  "Ambassador Zamir Kabulov", "Islamabad", cameo="042")
+    loc = _locate(nlp, stage, "The Chinese envoy visited Islamabad on Friday.", "visited",
+                  "The Chinese envoy", "Islamabad", cameo="042")
     assert (loc.name, loc.country, loc.rule) == ("Islamabad", "PAK", "verb_object")
 
 
