@@ -171,14 +171,21 @@ def _decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
 
 # --------------------------------------------------------------------------- formats
 
-def _read_txt(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+def _read_whole(f: IO[bytes], origin: str, label: str, max_bytes: int) -> "bytes | Skipped":
+    """The whole file, or why it cannot be read (binary junk, over the size limit)."""
     f, problem = sniff(f)
     if problem:
-        yield Skipped(origin, problem, label)
-        return
+        return Skipped(origin, problem, label)
     data, size = read_limited(f, max_bytes)
     if size is not None:
-        yield Skipped(origin, too_large(size, max_bytes), label)
+        return Skipped(origin, too_large(size, max_bytes), label)
+    return data
+
+
+def _read_txt(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+    data = _read_whole(f, origin, label, max_bytes)
+    if isinstance(data, Skipped):
+        yield data
         return
     text, problem = _decode(data)
     problem = problem or junk_reason(text)
@@ -331,13 +338,9 @@ def _surrogate_problem(record: dict[str, Optional[str]]) -> Optional[str]:
 
 
 def _read_html(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
-    f, problem = sniff(f)
-    if problem:
-        yield Skipped(origin, problem, label)
-        return
-    data, size = read_limited(f, max_bytes)
-    if size is not None:
-        yield Skipped(origin, too_large(size, max_bytes), label)
+    data = _read_whole(f, origin, label, max_bytes)
+    if isinstance(data, Skipped):
+        yield data
         return
     yield web.html_document(data, id=label, origin=origin, max_bytes=max_bytes)
 
