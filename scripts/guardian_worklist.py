@@ -53,7 +53,7 @@ def sentence_offsets(text: str, nlp) -> list[tuple[int, int]]:
 
 def already_annotated() -> set[int]:
     rows = set()
-    for path in ANNOTATED.glob("*.jsonl"):
+    for path in ANNOTATED.glob("batch-*.jsonl"):
         for line in path.read_text().splitlines():
             if line.strip():
                 rows.add(json.loads(line)["row"])
@@ -75,7 +75,8 @@ def main() -> None:
     nlp = spacy.blank("en")
     rows = read_rows()
     dev_rows = {json.loads(l)["row"] for l in DEV_GOLD.read_text().splitlines() if l.strip()}
-    candidates = [r for r in open_rows() if r not in dev_rows and r not in already_annotated()]
+    done = already_annotated()
+    candidates = [r for r in open_rows() if r not in dev_rows and r not in done]
     rng = random.Random(opts.seed)
     rng.shuffle(candidates)
     opts.out.mkdir(parents=True, exist_ok=True)
