@@ -69,7 +69,8 @@ def test_bad_inputs_are_skipped_counted_and_reported(tmp_path):
     (tmp_path / "junk.txt").write_bytes(b"\x00\x01\x02binary\x00junk" * 10)
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 title\nOfficials met.".encode("latin-1"))
     db = tmp_path / "ew.duckdb"
-    result = runner.invoke(app, ["code", str(tmp_path), "--db", str(db), "--format", "jsonl"])
+    result = runner.invoke(app, ["code", str(tmp_path), "--db", str(db), "--format", "jsonl",
+                                 "--min-confidence", "0"])  # every trigger's best reading: the test is about inputs
     assert result.exit_code == EXIT_SOME_INPUTS_SKIPPED
     doc_ids = {e["doc_id"] for e in jsonl(result.stdout)}
     assert {"g1", "g3"} <= doc_ids  # good records around the bad line are still coded
@@ -140,8 +141,9 @@ def test_people_learned_in_one_run_resolve_bare_names_in_the_next(tmp_path):
     second = tmp_path / "second.jsonl"
     second.write_text(json.dumps({"id": "a2", "date": "2024-03-05",
                                   "text": "Ciobanel accused Russia of meddling in the election."}) + "\n")
-    assert runner.invoke(app, ["code", str(first), "--db", str(db), "--format", "jsonl"]).exit_code == 0
-    result = runner.invoke(app, ["code", str(second), "--db", str(db), "--format", "jsonl"])
+    every = ["--min-confidence", "0"]  # the test is about actor memory, not the scorer's threshold
+    assert runner.invoke(app, ["code", str(first), "--db", str(db), "--format", "jsonl", *every]).exit_code == 0
+    result = runner.invoke(app, ["code", str(second), "--db", str(db), "--format", "jsonl", *every])
     accusations = [e for e in jsonl(result.stdout) if e["cameo"].startswith("11")]
     assert accusations and accusations[0]["source"]["country"] == "MDA"
     assert accusations[0]["target"]["country"] == "RUS"

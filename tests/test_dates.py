@@ -229,7 +229,7 @@ def test_a_date_naming_a_thing_does_not_date_the_event():
     from eventwire.pipeline import Pipeline
     from eventwire.records import Document
 
-    pipeline = Pipeline(stages=[DateStage()])
+    pipeline = Pipeline(stages=[DateStage()], min_confidence=0)
     doc = Document(id="d", text="Pakistan urged India to respect the 2003 ceasefire agreement.", date=dt.date(2023, 9, 12))
     coded = next(pipeline.code_documents([doc]))
     assert coded.events

@@ -13,7 +13,7 @@ import pytest
 
 from eventwire import ontology
 from eventwire.records import Actor, Document, Event, Location
-from eventwire.store import EventStore
+from eventwire.store import SCHEMA_VERSION, EventStore
 
 from test_dedupe import story, wire_copy
 
@@ -281,7 +281,7 @@ def test_merged_tables_in_a_version_1_store_are_added_on_open(tmp_path):
             s.con.execute(f"DROP TABLE {table}")
         s.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with EventStore(path) as s:
-        assert s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [{"value": "2"}]
+        assert s.query("SELECT value FROM meta WHERE key = 'schema_version'") == [{"value": str(SCHEMA_VERSION)}]
         assert s.merge_events().merged == 1
 
 

@@ -238,7 +238,7 @@ def test_stages_end_to_end_through_the_pipeline():
     from eventwire.pipeline import Pipeline
 
     document = Document(id="article", text=ARTICLE, date=dt.date(2021, 3, 10))  # a Wednesday
-    pipeline = Pipeline(stages=[DateStage(), PlaceStage()])
+    pipeline = Pipeline(stages=[DateStage(), PlaceStage()], min_confidence=0)  # every trigger: stages are tested
     events = next(pipeline.code_documents([document])).events
     assert events
     by_trigger = {e.trigger: e for e in events}
@@ -261,7 +261,7 @@ def test_seed_article_locations():
     record = json.loads(SEED.read_text().splitlines()[0])
     document = Document(id=record["id"], title=record.get("title"), text=record["text"],
                         date=dt.date.fromisoformat(record["date"]))
-    events = next(Pipeline(stages=default_stages()).code_documents([document])).events
+    events = next(Pipeline(stages=default_stages(), min_confidence=0).code_documents([document])).events
     meeting = [e for e in events if e.trigger == "attend" and "in Moscow" in e.sentence]
     assert meeting and (meeting[0].location.name, meeting[0].location.country) == ("Moscow", "RUS")
     visit = [e for e in events if e.trigger == "visited"]

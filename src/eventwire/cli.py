@@ -1,4 +1,4 @@
-"""Command line: `eventwire code`, `eventwire eval`, `eventwire events`, `eventwire actor`.
+"""Command line: `eventwire code`, `eventwire events`, `eventwire actor` (more in eventwire/commands).
 
 Machine-readable output goes to stdout; progress, tables for people and the run summary go to stderr
 (so `eventwire code ... --format jsonl > events.jsonl` stays clean).
@@ -45,6 +45,11 @@ def code_command(
     all_languages: bool = typer.Option(False, "--all-languages", help="Do not skip non-English documents."),
     prefilter: bool = typer.Option(True, "--prefilter/--no-prefilter",
                                    help="Parse only the sentences that can hold an event (faster, same events)."),
+    min_confidence: Optional[float] = typer.Option(
+        None, "--min-confidence", min=0.0, max=1.0,
+        help="Keep events the learned scorer gives at least this confidence (default: the model's threshold, "
+             "chosen for precision; 0 keeps the best reading of every trigger). Documents already stored are "
+             "not coded again unless --recode."),
     engine: str = typer.Option("local", "--engine", help="local (this machine, --n-process) or dask (a Dask cluster)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (default: a local cluster)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Workers of the local Dask cluster (default: one per core)."),
@@ -62,7 +67,8 @@ def code_command(
     from .resume import ResumeStats, SkipLog, filter_already_coded
     from .store import EventStore
 
-    pipeline = Pipeline(batch_size=batch_size, n_process=n_process, prefilter=prefilter) if engine == "local" else None
+    pipeline = Pipeline(batch_size=batch_size, n_process=n_process, prefilter=prefilter,
+                        min_confidence=min_confidence) if engine == "local" else None
     skipped: list[Skipped] = []
     n_docs = n_events = 0
     table_rows = []
@@ -102,7 +108,8 @@ def code_command(
                 print_stored(doc)
 
             code_into_store(todo, store, stored, scheduler=scheduler, workers=workers, options=CodingOptions(
-                prefilter=prefilter, include_negated=include_negated, batch_size=batch_size))
+                prefilter=prefilter, include_negated=include_negated, batch_size=batch_size,
+                min_confidence=min_confidence))
         else:
             from .actors.memory import ActorMemory
 
@@ -145,6 +152,8 @@ def events_command(
     root: Optional[str] = typer.Option(None, "--root", help="CAMEO root, e.g. 11"),
     source_country: Optional[str] = typer.Option(None, "--source-country"),
     target_country: Optional[str] = typer.Option(None, "--target-country"),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0,
+                                                   help="Only events with at least this confidence."),
 ):
     """List events already in the store."""
     from .store import EventStore
@@ -154,61 +163,12 @@ def events_command(
         raise typer.Exit(1)
     with EventStore(db) as store:
         rows = store.events(doc_id=doc_id, cameo_root=root, source_country=source_country,
-                            target_country=target_country)
+                            target_country=target_country, min_confidence=min_confidence)
     if fmt == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     else:
         _print_event_table(rows)
-
-
-@app.command("eval")
-def eval_command(
-    gold: Path = typer.Argument(..., exists=True, help="Gold JSONL: petr2_gsr / plover_gsr / actor_cases format."),
-    as_json: bool = typer.Option(False, "--json", help="Print the scores as one JSON line."),
-    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Score this JSONL instead of coding the gold texts."),
-    worst: int = typer.Option(10, "--worst", help="How many worst sentences to list."),
-):
-    """Score eventwire against a gold file (the same rules as ../shared/tools/score.py)."""
-    from . import evaluate
-
-    records = evaluate.load_gold(gold)
-    kind = evaluate.detect_gold_kind(records)
-    if kind == "actors":
-        from .actors.resolver import ActorResolver
-
-        resolver = ActorResolver()
-        predicted = []
-        for rec in records:
-            actor = resolver.resolve_text(rec["text"], context=rec.get("context") or "", date=rec.get("date"))
-            predicted.append({"country": actor.country if actor else None,
-                              "code_1": actor.sector if actor else None})
-        scores = evaluate.score_actors(records, predicted)
-        if as_json:
-            out.print_json(json.dumps(scores))
-        else:
-            table = Table(title=f"Actor resolution on {gold.name}")
-            table.add_column("measure")
-            table.add_column("value", justify="right")
-            for key, value in scores.items():
-                table.add_row(key, str(value))
-            out.print(table)
-        return
-
-    if predictions is not None:
-        predicted = [json.loads(line) for line in predictions.open() if line.strip()]
-    else:
-        from .pipeline import Pipeline
-        from .ingest import parse_date
-
-        pipeline = Pipeline()
-        docs = [Document(id=str(r["id"]), text=r["text"], date=parse_date(r.get("date"))) for r in records]
-        predicted = [e.to_dict() for coded in pipeline.code_documents(docs) for e in coded.events]
-    scores = evaluate.score_events(records, predicted, worst=worst)
-    if as_json:
-        print(json.dumps(scores.to_dict()))
-    else:
-        evaluate.format_report(scores, console=out, max_rows=worst)
 
 
 @app.command("actor")
@@ -305,7 +265,8 @@ def _event_line(d: dict, sep: str = " · ") -> str:
     name = ontology.cameo(d["cameo"]).name if ontology.is_cameo_code(d["cameo"]) else ""
     target = d["target"]["code"] if d["target"] else "—"
     line = (f"[bold]{d['source']['code']}[/] —{d['cameo']} {name}→ [bold]{target}[/]{sep}"
-            f"[dim]{d['plover'] or ''} · Goldstein {d['goldstein']} · {d.get('date') or ''} · {d['doc_id']}[/]")
+            f"[dim]{d['plover'] or ''} · Goldstein {d['goldstein']} · {d.get('date') or ''} · {d['doc_id']}"
+            + (f" · confidence {d['confidence']:.2f}" if d.get("confidence") is not None else "") + "[/]")
     flags = [f for f in ("negated", "hypothetical") if d.get(f)]
     if flags:
         line += f"{sep}[magenta]{', '.join(flags)}[/]"

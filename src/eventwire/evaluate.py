@@ -588,3 +588,129 @@ def _report_actors(scores: dict, console, max_rows: int) -> None:
         for m in mistakes[:max_rows]:
             shown.add_row(m.id, m.text, m.group, m.field, m.gold or "(none)", m.predicted or "(none)")
         console.print(shown)
+
+
+# --------------------------------------------------------------------------- sentences of whole articles
+#
+# Sentence gold with alternatives (guardian_sentences, ANNOTATION.md): each gold record is one sentence of
+# a coded article (``row``), each gold event lists acceptable sources, targets and roots. The rules are the
+# shared scorer's ``sentences`` mode:
+# * predictions belong to a gold sentence when their doc_id ends in its row number and their sentence is
+#   the same sentence (equal, one inside the other, or >= 70% of the words shared);
+# * only factual events count on both sides (predictions flagged negated/hypothetical are left out);
+# * actors compare as countries; "---..." and transnational CAMEO codes are "---"; a missing target is "";
+# * recall counts gold events with at least one acceptable triple predicted; precision counts distinct
+#   predicted triples that some gold event accepts; a root-01 prediction counts only where gold allows 01.
+
+TRANSNATIONAL = frozenset({"IMG", "NGO", "MNC", "UAF", "UIS", "NGM"})
+_ROW = re.compile(r"(\d+)$")
+
+
+def sentence_actor(actor: Any) -> str:
+    country = actor_country(actor)
+    return "---" if country.startswith("---") or country in TRANSNATIONAL else country
+
+
+def _words(text: Optional[str]) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower())
+
+
+def same_sentence(a: Optional[str], b: Optional[str]) -> bool:
+    """Two segmentations of one sentence: equal, one inside the other, or mostly the same words."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    ja, jb = " ".join(wa), " ".join(wb)
+    if ja in jb or jb in ja:
+        return True
+    sa, sb = set(wa), set(wb)
+    return len(sa & sb) / len(sa | sb) >= 0.7
+
+
+def gold_alternatives(gold_event: dict) -> set[Triple]:
+    """Every (source, target, root) triple a gold event accepts."""
+    return {(s or "---", t, r) for s in gold_event["source"] for t in (gold_event["target"] or [""])
+            for r in gold_event["root"]}
+
+
+def predicted_triple(event: dict) -> Triple:
+    return sentence_actor(event.get("source")), sentence_actor(event.get("target")), cameo_root(event.get("cameo"))
+
+
+def is_factual(event: dict) -> bool:
+    return not (event.get("hypothetical") or event.get("negated"))
+
+
+def events_of_sentence(by_row: dict[str, list[dict]], g: dict) -> list[dict]:
+    return [e for e in by_row.get(str(g["row"]), []) if same_sentence(e.get("sentence"), g["text"])]
+
+
+def group_by_row(predicted: Iterable[dict]) -> dict[str, list[dict]]:
+    by_row: dict[str, list[dict]] = defaultdict(list)
+    for e in predicted:
+        m = _ROW.search(str(e.get("doc_id", "")))
+        by_row[m.group(1) if m else ""].append(e)
+    return by_row
+
+
+def score_sentences(gold: list[dict], predicted: list[dict]) -> dict[str, Any]:
+    """Score events coded from whole articles against sentence gold (see the rules above); the keys
+    are the shared scorer's."""
+    by_row = group_by_row(predicted)
+    found = n_gold = right = n_pred = root_hits = source_root_hits = type_hits = 0
+    detect = Counter()
+    flags_ok = flags_n = 0
+    for g in gold:
+        here = events_of_sentence(by_row, g)
+        factual = [e for e in here if is_factual(e)]
+        gold_factual = [ev for ev in g["events"] if ev.get("factual", True)]
+        alternatives = [gold_alternatives(ev) for ev in gold_factual]
+        got = {predicted_triple(e) for e in factual}
+        n_gold += len(alternatives)
+        found += sum(1 for a in alternatives if a & got)
+        roots = {cameo_root(e.get("cameo")) for e in factual}
+        root_hits += sum(1 for ev in gold_factual if roots & set(ev["root"]))
+        source_roots = {(s, r) for s, _, r in got}
+        source_root_hits += sum(1 for ev in gold_factual
+                                if {(s or "---", r) for s in ev["source"] for r in ev["root"]} & source_roots)
+        types = {e.get("plover") for e in factual}
+        type_hits += sum(1 for ev in gold_factual if types & set(ev.get("plover", [])))
+        allowed = set().union(*alternatives) if alternatives else set()
+        for triple in got:
+            if triple[2] == "01" and triple not in allowed:
+                continue
+            n_pred += 1
+            right += triple in allowed
+        has_event = any(cameo_root(e.get("cameo")) != "01" for e in factual)
+        if has_event or gold_factual:
+            detect["tp" if has_event and gold_factual else "fp" if has_event else "fn"] += 1
+        for ev in g["events"]:
+            if not ev.get("factual", True):
+                flags_n += 1
+                same_root = set(ev["root"])
+                flags_ok += (any(cameo_root(e.get("cameo")) in same_root and not is_factual(e) for e in here)
+                             or not any(cameo_root(e.get("cameo")) in same_root for e in factual))
+    recall = found / n_gold if n_gold else 0.0
+    precision = right / n_pred if n_pred else 0.0
+    dp, dr, df = _prf(detect["tp"], detect["fp"], detect["fn"])
+    return {
+        "sent_f1": round(2 * precision * recall / (precision + recall), 3) if precision + recall else 0.0,
+        "sent_precision": round(precision, 3), "sent_recall": round(recall, 3),
+        "root_recall": round(root_hits / n_gold, 3) if n_gold else None,
+        "source_root_recall": round(source_root_hits / n_gold, 3) if n_gold else None,
+        "plover_recall": round(type_hits / n_gold, 3) if n_gold else None,
+        "detect_p": dp, "detect_r": dr, "detect_f1": df,
+        "nonfactual_kept_out": f"{flags_ok}/{flags_n}", "gold_events": n_gold, "pred_events": n_pred,
+        "sentences": len(gold),
+    }
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return round(p, 3), round(r, 3), round(2 * p * r / (p + r), 3) if p + r else 0.0
+
+
+def is_sentence_gold(records: Iterable[dict]) -> bool:
+    """Sentence gold of whole articles: records carry the article's ``row``."""
+    return any("row" in r and "events" in r for r in records)

@@ -230,6 +230,7 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
         "event_text": [row["sentence"]] if row["sentence"] else [],
         "cameo": row["cameo"],
         "goldstein": row["goldstein"],
+        "confidence": row.get("confidence"),
         "num_mentions": row["num_mentions"],
         "num_sources": row["num_sources"],
         "num_articles": row["num_articles"],

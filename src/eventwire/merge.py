@@ -43,8 +43,10 @@ MERGE_SCHEMA = [
         first_seen TIMESTAMP,   -- when the first of its articles was coded (UTC)
         first_doc_id VARCHAR,   -- the earliest article (pub_date, doc_id) and its mention
         first_event_id VARCHAR,
-        source_url VARCHAR
+        source_url VARCHAR,
+        confidence DOUBLE       -- the highest confidence among its mentions (NULL: coded without a scorer)
     )""",
+    "ALTER TABLE merged_events ADD COLUMN IF NOT EXISTS confidence DOUBLE",
     """CREATE TABLE IF NOT EXISTS event_mentions (
         merged_id VARCHAR,
         event_id VARCHAR,
@@ -132,7 +134,7 @@ def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: Optional[int] =
                    coalesce(c.cluster_id, e.doc_id) AS cluster_id,
                    {_OUTLET_SQL} AS outlet,
                    coalesce(strftime(d.pub_date, '%Y-%m-%d'), '9999-99-99') || e.doc_id AS doc_order,
-                   d.coded_at
+                   d.coded_at, e.confidence
             FROM events e JOIN documents d USING (doc_id)
             LEFT JOIN document_clusters c USING (doc_id)
             {factual}"""
@@ -191,7 +193,8 @@ WITH per_cluster AS (  -- one outlet per article cluster: that of its first arti
            bool_or(sentence_index <= 1) AS is_root_event,
            min(mention_date) AS event_date,
            max(mention_date) AS date_end,
-           min(coded_at) AS first_seen
+           min(coded_at) AS first_seen,
+           max(confidence) AS confidence
     FROM _mg GROUP BY merged_id
 ), sources AS (
     SELECT merged_id, count(DISTINCT outlet) AS num_sources FROM per_cluster GROUP BY merged_id
@@ -206,7 +209,7 @@ SELECT r.merged_id,
        p.location_name, p.location_country, p.location_admin1, p.location_lat, p.location_lon,
        p.location_geonames_id, p.location_precision,
        c.num_mentions, c.num_articles, s.num_sources, c.num_reports, c.is_root_event, c.first_seen,
-       r.doc_id, r.event_id, coalesce(d.url, d.origin)
+       r.doc_id, r.event_id, coalesce(d.url, d.origin), c.confidence
 FROM _mg r
 JOIN counts c USING (merged_id)
 JOIN sources s USING (merged_id)

@@ -94,16 +94,17 @@ class Pipeline:
     """Codes documents: ``Pipeline().code_documents(docs)`` yields one `CodedDocument` per input, in order.
 
     ``prefilter``: parse only the sentences that can hold an event (eventwire.prefilter); with False every
-    sentence is parsed. Sentences and their indices are the same either way. ``batch_size``: documents
+    sentence is parsed. ``min_confidence``: keep events the scorer gives at least this confidence
+    (default: the packaged scorer's threshold; events.scorer). Sentences and their indices are the same either way. ``batch_size``: documents
     per batch; ``n_process``: worker processes that each code whole batches (the model is loaded once,
     before they start, and shared with them).
     """
 
     def __init__(self, *, nlp: Language | None = None, extractor: EventExtractor | None = None,
                  stages: list[EventStage] | None = None, batch_size: int = 16, n_process: int = 1,
-                 prefilter: bool = True):
+                 prefilter: bool = True, min_confidence: Optional[float] = None):
         self.nlp = nlp or build_nlp()
-        self.extractor = extractor or EventExtractor()
+        self.extractor = extractor or EventExtractor(min_confidence=min_confidence)
         self.stages = default_stages() if stages is None else stages
         self.batch_size = max(1, batch_size)
         self.n_process = max(1, n_process)
@@ -330,9 +331,19 @@ def default_pipeline() -> Pipeline:
 
 
 def code(text: str, date: dt.date | str | None = None, *, title: str | None = None,
-         doc_id: str = "text") -> list[Event]:
-    """Code one text and return its events: `eventwire.code("Russia accused Ukraine ...", date="2021-03-08")`."""
+         doc_id: str = "text", min_confidence: Optional[float] = None) -> list[Event]:
+    """Code one text and return its events: `eventwire.code("Russia accused Ukraine ...", date="2021-03-08")`.
+
+    ``min_confidence``: keep events at or above this confidence (default: the scorer's threshold; 0 keeps
+    the best reading of every trigger)."""
     if isinstance(date, str):
         date = dt.date.fromisoformat(date[:10])
     document = Document(id=doc_id, text=text, title=title, date=date)
-    return next(default_pipeline().code_documents([document])).events
+    pipeline = default_pipeline()
+    if min_confidence is None:
+        return next(pipeline.code_documents([document])).events
+    previous, pipeline.extractor.min_confidence = pipeline.extractor.min_confidence, min_confidence
+    try:
+        return next(pipeline.code_documents([document])).events
+    finally:
+        pipeline.extractor.min_confidence = previous

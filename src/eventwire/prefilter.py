@@ -12,7 +12,8 @@ no codable event. Two cheap steps run on the tokenizer's output only:
    - a candidate predicate: some lexicon pattern whose lemma and words could all be lemmas of the
      sentence's words. The lemmas a word could get are worked out with the spaCy lemmatizer's own
      tables (exceptions such as "met" -> "meet" and suffix rules), so this never misses a verb the
-     lemmatizer would find. Nominal patterns ("!talk with") also need a light verb ("hold", "launch").
+     lemmatizer would find. Nominal patterns ("!talk with") count too: under a light verb ("held talks")
+     or on their own ("the talks with Iran"; events.lexicon.trigger_matches).
      Plain statements (CAMEO 010), which the coder drops, count only next to an obligation word
      ("X said Y must withdraw" is coded as a demand); and
    - a possible actor: a country, organisation or sector term from the actor dictionary, a capitalised
@@ -216,6 +217,13 @@ class SentenceFilter:
             if not self.keep_statements and _dropped_as_statement(code) and \
                     not any(token_lemma(t) in self._obligation for t in sent):
                 continue
+            if match.event_noun:  # "Russia's offensive", "the Turkish assault" (entities are not known yet)
+                heads = [c for c in tok.children if c.dep_ == "poss" or (c.dep_ in ("prep", "agent") and c.lower_ == "by")]
+                heads += [c for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod", "npadvmod")]
+                heads = [h for c in heads for h in ([c] if c.dep_ not in ("prep", "agent") else c.children)]
+                if any(self._may_be_doer(head) for head in heads):
+                    return True
+                continue
             subject, passive = args.find_subject(tok)
             doer = args.passive_agent(tok) if passive else subject
             heads = [doer] if doer is not None else []
@@ -242,18 +250,14 @@ class SentenceFilter:
 
     def has_predicate(self, lemmas: set[str]) -> bool:
         """Could some pattern match, given every lemma the sentence's words could have?"""
-        light = None
         for lemma in lemmas:
             patterns = self._patterns.get(lemma)
             if patterns is None:
                 continue
             if any(words <= lemmas for words in patterns.verbal):
                 return True
-            if patterns.nominal:
-                if light is None:
-                    light = not LIGHT_VERBS.isdisjoint(lemmas)
-                if light and any(words <= lemmas for words in patterns.nominal):
-                    return True
+            if patterns.nominal and any(words <= lemmas for words in patterns.nominal):
+                return True  # under a light verb ("launched an attack") or on its own ("the attack on X")
         return False
 
     def possible_lemmas(self, word: str) -> frozenset[str]:

@@ -101,6 +101,7 @@ class Event:
     date_precision: Optional[str] = None
     date_source: Optional[str] = None
     location: Optional[Location] = None
+    confidence: Optional[float] = None  # the learned scorer's probability that the event is right (0-1)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,6 +146,7 @@ class Event:
             "quad_class": self.quad_class,
             "negated": self.negated,
             "hypothetical": self.hypothetical,
+            "confidence": self.confidence,
             "attributed_to": self.attributed_to.to_dict() if self.attributed_to else None,
             "date": self.date.isoformat() if self.date else None,
             "date_precision": self.date_precision,

@@ -30,7 +30,8 @@ from eventwire.records import Actor, Document, Event, Skipped
 
 # 2: document_minhash, document_bands, document_clusters, merged_events, event_mentions (new tables only,
 # so a version-1 store is upgraded in place by creating them).
-SCHEMA_VERSION = 2
+# 3: events.confidence (added in place to older stores).
+SCHEMA_VERSION = 3
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS meta (
@@ -100,8 +101,11 @@ _SCHEMA = [
         target_end INTEGER,
         trigger_start INTEGER,
         trigger_end INTEGER,
-        rule VARCHAR
+        rule VARCHAR,
+        confidence DOUBLE  -- the candidate scorer's probability that the event is right (NULL: no scorer)
     )""",
+    # Stores of schema version 2 and older predate the scorer.
+    "ALTER TABLE events ADD COLUMN IF NOT EXISTS confidence DOUBLE",
     """CREATE TABLE IF NOT EXISTS skipped (
         origin VARCHAR,
         doc_id VARCHAR,
@@ -134,7 +138,7 @@ _EVENT_COLUMNS = (
     "location_name", "location_country", "location_admin1", "location_lat", "location_lon",
     "location_geonames_id", "location_precision", "location_rule",
     "source_start", "source_end", "target_start", "target_end", "trigger_start", "trigger_end",
-    "rule",
+    "rule", "confidence",
 )
 
 _SENTENCE_COLUMNS = ("doc_id", "sentence_index", "start_char", "end_char", "text")
@@ -184,7 +188,7 @@ def _event_row(ev: Event) -> tuple:
         ev.date, ev.date_precision, ev.date_source,
         *location,
         *_span(ev.source.span), *_span(ev.target.span if ev.target else None), *_span(ev.trigger_span),
-        ev.rule,
+        ev.rule, ev.confidence,
     )
 
 
@@ -224,6 +228,7 @@ def event_dict(row: dict[str, Any]) -> dict[str, Any]:
         "quad_class": row["quad_class"],
         "negated": row["negated"],
         "hypothetical": row["hypothetical"],
+        "confidence": row.get("confidence"),
         "attributed_to": _actor_dict(row, "attributed_to"),
         "date": row["event_date"].isoformat() if row["event_date"] else None,
         "date_precision": row["date_precision"],
@@ -389,15 +394,21 @@ class EventStore:
             params.append(content_hash)
         return _first(self.con.execute(sql, params)) is not None
 
-    def events(self, **filters: Any) -> list[dict[str, Any]]:
+    def events(self, *, min_confidence: Optional[float] = None, **filters: Any) -> list[dict[str, Any]]:
         """Stored events in the Event.to_dict() shape, in document and sentence order.
 
-        Filters (equality; None means "don't filter"): doc_id, cameo_root, source_country, target_country.
+        Filters (equality; None means "don't filter"): doc_id, cameo_root, source_country, target_country;
+        ``min_confidence`` keeps events whose confidence is at least that (events coded without a scorer
+        have none and are kept).
         """
         unknown = set(filters) - set(EVENT_FILTERS)
         if unknown:
-            raise TypeError(f"unknown event filter(s) {sorted(unknown)}; use {', '.join(EVENT_FILTERS)}")
+            raise TypeError(f"unknown event filter(s) {sorted(unknown)}; use {', '.join(EVENT_FILTERS)}, "
+                            "min_confidence")
         clauses, params = [], []
+        if min_confidence is not None:
+            clauses.append("(confidence IS NULL OR confidence >= ?)")
+            params.append(float(min_confidence))
         for name in EVENT_FILTERS:  # column names come from the fixed list, values are parameters
             if filters.get(name) is not None:
                 clauses.append(f"{name} = ?")

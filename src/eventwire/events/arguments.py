@@ -119,6 +119,9 @@ def find_subject(verb: Token) -> tuple[Optional[Token], bool]:
         if tok.dep_ in CLIMB_DEPS and tok.head is not tok:
             tok = tok.head
             continue
+        if is_manner_gerund(tok) or is_infinitive_of_object(tok):
+            tok = tok.head.head
+            continue
         if is_participle_adjunct(tok):
             tok = tok.head
             continue
@@ -137,6 +140,18 @@ def is_participle_adjunct(tok: Token) -> bool:
     """"Police opened fire, killing one person and arresting 12": the -ing clause shares the subject."""
     return (tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head is not tok
             and not any(c.dep_ in ("mark", "nsubj", "nsubjpass") for c in tok.children))
+
+
+def is_manner_gerund(tok: Token) -> bool:
+    """"Moscow retaliated by imposing sanctions": a gerund after a preposition of the clause shares its subject."""
+    return (tok.dep_ == "pcomp" and tok.tag_ == "VBG" and tok.head.dep_ == "prep"
+            and tok.head.head.pos_ in ("VERB", "AUX"))
+
+
+def is_infinitive_of_object(tok: Token) -> bool:
+    """"Trump missed no chance to vilify Iran": an infinitive on the object noun shares the clause subject."""
+    return (tok.dep_ == "acl" and tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            and tok.head.dep_ in ("dobj", "attr") and tok.head.head.pos_ in ("VERB", "AUX"))
 
 
 def _expletive_fix(tok: Token) -> Token:
@@ -223,3 +238,38 @@ def modifier_conjuncts(head: Token) -> list[Token]:
         if child.dep_ in ("nmod", "compound", "amod", "poss") and any(t.i > child.i for t in child.conjuncts):
             return [child, *[t for t in child.conjuncts if t.i > child.i and t.i < head.i]]
     return []
+
+
+# ---- event nouns ("the Turkish assault on Afrin") ---------------------------------------------------
+
+ACTOR_ENTITIES = ("NORP", "GPE", "ORG", "PERSON")
+
+
+def nominal_source(noun: Token) -> Optional[Token]:
+    """The doer of an event noun: its possessor ("Russia's offensive"), a "by" phrase ("concessions by
+    Ankara"), or a named pre-modifier ("the Turkish assault", "a US-led airstrike")."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    for child in noun.children:
+        if child.dep_ in ("prep", "agent") and child.lower_ == "by":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    for child in noun.lefts:
+        if child.dep_ in ("amod", "compound", "nmod", "npadvmod"):
+            named = [t for t in child.subtree if t.ent_type_ in ACTOR_ENTITIES]
+            if named:
+                return named[0]
+    return None
+
+
+def nominal_targets(noun: Token, preferred: tuple[str, ...] = ()) -> list[Token]:
+    """Receivers of an event noun: its prepositional objects ("an assault on Afrin", "talks with Iran");
+    for a noun that is a clause's subject, that clause's object ("an airstrike hit the depot")."""
+    heads = [pobj for prep, pobj in prepositional_objects(noun, preferred) if prep != "by"]
+    if noun.dep_ in ("nsubj",) and noun.head.pos_ == "VERB":
+        obj = direct_object(noun.head)
+        if obj is not None:
+            heads.append(obj)
+    return heads

@@ -20,13 +20,25 @@ from ..actors.resolver import ActorResolver
 from ..records import Actor, Event
 from . import arguments as args
 from . import modality
+from .candidates import Candidate, Mention
+from .features import candidate_features
 from .lexicon import Pattern, VerbLexicon, default_lexicon, token_lemma, trigger_matches
+from .scorer import CandidateScorer, packaged_scorer, select
 
 FALLBACK_ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+PLACE_ENTITY_LABELS = {"GPE", "LOC", "FAC"}
+DOER_POS = ("NOUN", "PROPN", "PRON")  # a doer phrase another actor of the sentence may stand for
 UNKNOWN_SOURCE_ROOTS = {"18", "19", "20"}
 # The receiver of a withdrawal is where it withdraws from ("withdrew from Syria to Israel").
 PREFERRED_PREPOSITIONS = {"08": ("from",), "16": ("from",)}  # violence is coded even when the perpetrator is not named
 STATEMENT_CODES = {"010", "01"}
+# Alternative readings proposed per trigger: actors inside its phrase, and elsewhere in the sentence.
+MAX_SUBTREE_READINGS = 4
+MAX_SENTENCE_READINGS = 3
+# Dependents that can name an actor mention in a sentence (for the subtree/sentence readings).
+MENTION_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "conj", "attr", "dative", "oprd",
+                "compound", "amod", "nmod", "npadvmod"}
+_DEFAULT = object()
 
 
 @dataclass
@@ -39,15 +51,29 @@ class Trigger:
     intent_by: Optional[Token] = None
     speech_by: Optional[Token] = None
     target_override: Optional[Token] = None  # set by frames that know the receiver ("X said Y must ...")
+    event_noun: bool = False  # a nominal trigger on its own ("the Turkish assault on Afrin"): token is verb
 
 
 class EventExtractor:
+    """Proposes candidate events per trigger (events.candidates) and keeps what the scorer accepts.
+
+    ``scorer``: the learned candidate scorer (default: the packaged model); None keeps the argument rules'
+    own reading of each trigger, with no confidence. ``min_confidence``: keep events at or above it
+    (default: the scorer's threshold; 0 keeps the best reading of every trigger). ``collect``: return
+    every candidate's event unselected, with its features, group and reading in ``Event.extra`` (for
+    training the scorer: scripts/train_scorer.py)."""
+
     def __init__(self, lexicon: VerbLexicon | None = None, resolver: ActorResolver | None = None,
-                 *, fallback_actors: bool = True, keep_statements: bool = False):
+                 *, fallback_actors: bool = True, keep_statements: bool = False,
+                 scorer: CandidateScorer | None | object = _DEFAULT, min_confidence: Optional[float] = None,
+                 collect: bool = False):
         self.lexicon = lexicon or default_lexicon()
         self.resolver = resolver or ActorResolver()
         self.fallback_actors = fallback_actors
         self.keep_statements = keep_statements
+        self.scorer = packaged_scorer() if scorer is _DEFAULT else scorer
+        self.min_confidence = min_confidence
+        self.collect = collect
 
     # ---- public -------------------------------------------------------------------------------------
     def extract(self, doc: Doc, doc_id: str, date=None) -> list[Event]:
@@ -59,27 +85,42 @@ class EventExtractor:
 
     def extract_sentence(self, sent: Span, doc_id: str, index: int,
                          context: "DocumentContext | None" = None) -> list[Event]:
+        candidates = self.candidates(sent, doc_id, index, context)
+        if self.collect:
+            for c in candidates:
+                c.event.extra.update(features=candidate_features(c), group=repr(c.group), reading=repr(c.reading))
+            return [c.event for c in candidates]
+        return select(candidates, self.scorer, self.min_confidence)
+
+    def candidates(self, sent: Span, doc_id: str, index: int,
+                   context: "DocumentContext | None" = None) -> list[Candidate]:
+        """Every reading of every trigger in the sentence, before scoring."""
         context = context or DocumentContext()
-        triggers = self._find_triggers(sent)
-        triggers = self._resolve_frames(triggers)
-        events: list[Event] = []
-        seen = set()
+        triggers = self._resolve_frames(self._find_triggers(sent))
+        if not triggers:
+            return []
+        mentions = self._sentence_mentions(sent, context) if self._alternatives else []
+        out: list[Candidate] = []
         for trig in triggers:
-            for event in self._code_trigger(trig, sent, doc_id, index, context):
-                key = (event.source.code, event.source.span, event.target.code if event.target else None,
-                       event.cameo)
-                if key not in seen:
-                    seen.add(key)
-                    events.append(event)
-        return events
+            out.extend(self._trigger_candidates(trig, sent, doc_id, index, context, mentions))
+        for c in out:
+            c.n_triggers, c.n_mentions = len(triggers), len(mentions)
+        return out
+
+    @property
+    def _alternatives(self) -> bool:
+        """Alternative readings are proposed only when something will choose between them."""
+        return self.scorer is not None or self.collect
 
     # ---- step 1: triggers -----------------------------------------------------------------------------
     def _find_triggers(self, sent: Span) -> list[Trigger]:
         found = []
         for tok, match in trigger_matches(sent, self.lexicon):
-            trig = Trigger(match.token, match.pattern, tok, code=match.pattern.code)
+            trig = Trigger(match.token, match.pattern, tok, code=match.pattern.code, event_noun=match.event_noun)
             if match.token is not tok:
                 trig.notes.append(f"nominal via '{tok.lemma_}'")
+            elif match.event_noun:
+                trig.notes.append("event noun")
             found.append(trig)
         return found
 
@@ -137,38 +178,58 @@ class EventExtractor:
                 return
 
     # ---- step 3: arguments and actors -----------------------------------------------------------------
-    def _code_trigger(self, trig: Trigger, sent: Span, doc_id: str, index: int,
-                      context: "DocumentContext") -> list[Event]:
+    def _trigger_candidates(self, trig: Trigger, sent: Span, doc_id: str, index: int,
+                            context: "DocumentContext", mentions: list[Mention]) -> list[Candidate]:
         verb = trig.verb
-        subject, passive = args.find_subject(verb)
-        if passive:
+        keys: list[str] = []
+        if trig.event_noun:
+            subject, passive = args.nominal_source(verb), False
+        else:
+            subject, passive = args.find_subject(verb)
+        if trig.event_noun:
+            source_head = subject
+            target_heads = args.nominal_targets(verb, tuple(trig.pattern.words))
+            notes = []
+            keys.append("event_noun")
+        elif passive:
             target_heads = [subject] if subject is not None else []
             agent = args.passive_agent(verb)
             source_head = agent
             notes = ["passive"]
+            keys.append("passive")
         else:
             source_head = subject
             target_heads = [trig.target_override] if trig.target_override is not None else \
                 self._target_candidates(trig)
             notes = []
         sources = self._actors_for(source_head, sent, context) if source_head is not None else []
-        if not sources and trig.code[:2] not in UNKNOWN_SOURCE_ROOTS:
+        # A doer the actor rules cannot resolve ("the enemy", an unknown pronoun) may be another actor of
+        # the sentence; with no doer at all (a gerund, an infinitive) there is no one to look for.
+        alternative_sources = self._other_mentions(mentions, trig, exclude=()) \
+            if not sources and source_head is not None and source_head.pos_ in DOER_POS else []
+        if not sources and not alternative_sources and trig.code[:2] not in UNKNOWN_SOURCE_ROOTS:
             return []
         targets: list[Actor] = []
+        target_head: Optional[Token] = None
         venue = trig.code[:2] in ("04", "14")  # where a meeting or protest happens names its target
         for head in target_heads:
             targets = self._actors_for(head, sent, context)
             if targets:
+                target_head = head
                 break
             for inner in args.inner_actor_candidates(head, venue=venue):
                 targets = self._actors_for(inner, sent, context)
                 if targets:
+                    target_head = inner
+                    keys.append("inner_target")
                     context.remember_object(head, targets)
                     break
             if not targets:
                 # "attend the meeting": the meeting named earlier ("a meeting in Moscow convened by Russia")
                 targets = context.earlier_object(head, sent)
                 if targets:
+                    target_head = head
+                    keys.append("earlier_object")
                     notes.append(f"target from earlier '{head.lemma_}'")
             if targets:
                 break
@@ -177,58 +238,74 @@ class EventExtractor:
                 targets = [t for t in self._actors_for(place, sent, context)
                            if t.country not in {s.country for s in sources}]
                 if targets:
+                    target_head = place
+                    keys.append("venue")
                     notes.append("target from venue")
                     for head in target_heads[:1]:
                         context.remember_object(head, targets)
                     break
 
-        if not sources:
+        if not sources and not alternative_sources:
             # "Three soldiers were killed by a roadside bomb": violence is worth recording with an unknown
             # perpetrator, but only when we know who it hit.
             if not targets:
                 return []
             sources = [self._unknown_perpetrator(source_head, verb, sent, context)]
             notes.append("unknown perpetrator")
+            keys.append("unknown_perpetrator")
 
         code = trig.code
         negated = modality.is_negated(verb) or (trig.token is not verb and
                                                any(c.dep_ == "neg" for c in trig.token.children))
-        hypothetical = modality.is_hypothetical(verb) and trig.intent_by is None
+        clause = verb.head if trig.event_noun and verb.head.pos_ in ("VERB", "AUX") else verb
+        hypothetical = modality.is_hypothetical(clause) and trig.intent_by is None
         if trig.intent_by is not None and negated:  # "did not agree to meet" is a refusal
             mapped = modality.reject_code(trig.pattern.code)
             if mapped:
                 notes.append(f"refusal: {code}->{mapped}")
+                keys.append("refusal")
                 code, negated = mapped, False
 
         attributed_to = None
+        if trig.intent_by is not None:
+            keys.append("intent")
+        if trig.target_override is not None:
+            keys.append("statement_demand")
         if trig.speech_by is not None:
+            keys.append("speech")
             speaker_head, _ = args.find_subject(trig.speech_by)
             speakers = self._actors_for(speaker_head, sent, context) if speaker_head is not None else []
             attributed_to = speakers[0] if speakers else None
             words = modality.modality_words()
-            speaker_acts = attributed_to is not None and attributed_to.code == sources[0].code
+            speaker_acts = attributed_to is not None and bool(sources) and attributed_to.code == sources[0].code
             alleging = token_lemma(trig.speech_by) in words.allegation_verbs
             if speaker_acts and alleging and code[:2] >= "14":
                 # "X claimed (that) it attacked Y": X claims responsibility.
                 notes.append(f"claim of responsibility: {code}->015")
+                keys.append("claim")
                 code, attributed_to = "015", None
             elif attributed_to is not None and alleging and code[:2] >= "14":
                 # "X claimed that Y attacked Z": the event coded is X accusing Y.
                 notes.append(f"allegation via '{trig.speech_by.lemma_}': {code}->112")
+                keys.append("allegation")
                 targets, sources, code = sources, [attributed_to], "112"
+                target_head, source_head = source_head, None
                 attributed_to = None
             elif (attributed_to is not None and not speaker_acts and trig.intent_by is None
                   and modality.has_obligation(verb)):
                 # "X said Y must withdraw": X demands it of Y.
                 new_code = modality.demand_code(code)
                 notes.append(f"demand via '{trig.speech_by.lemma_}': {code}->{new_code}")
+                keys.append("demand")
                 targets, sources, code = sources, [attributed_to], new_code
+                target_head, source_head = source_head, None
                 attributed_to, hypothetical = None, False
             elif speaker_acts and trig.intent_by is None and modality.has_future(verb):
                 # "X said it would release / attack / not meet Y": X states its intention.
                 stated = modality.stated_intention(code, negated=negated, conditional=modality.is_conditional(verb))
                 if stated:
                     notes.append(f"stated {stated[1]}: {code}->{stated[0]}")
+                    keys.append("stated")
                     code, negated, hypothetical = stated[0], False, False
 
         if (trig.speech_by is None and trig.intent_by is None and modality.has_will(verb)
@@ -237,29 +314,112 @@ class EventExtractor:
             stated = modality.stated_intention(code, negated=negated)
             if stated:
                 notes.append(f"announced {stated[1]}: {code}->{stated[0]}")
+                keys.append("announced")
                 code, negated, hypothetical = stated[0], False, False
 
-        pairs: list[tuple[Actor, Optional[Actor]]] = []
-        if targets:
-            pairs = [(s, t) for s in sources for t in targets]
-        elif len(sources) >= 2 and self._is_symmetric(trig):
-            pairs = [(s, t) for s in sources for t in sources if s is not t]  # "X and Y met": each on the other
-        else:
-            pairs = [(s, None) for s in sources]
+        # The readings of this trigger, the argument rules' own first: (source reading, source head,
+        # sources, target reading, target head, targets).
+        readings: list[tuple[str, Optional[Token], list[Actor], str, Optional[Token], list[Actor]]] = []
+        if sources:
+            if targets:
+                readings.append(("parse", source_head, sources, "parse", target_head, targets))
+            elif len(sources) >= 2 and self._is_symmetric(trig):
+                readings.append(("parse", source_head, sources, "symmetric", None, sources))
+            else:
+                readings.append(("parse", source_head, sources, "none", None, []))
+        if self._alternatives:
+            used = [m for m in (source_head, target_head) if m is not None]
+            if sources and targets:
+                readings.append(("parse", source_head, sources, "none", None, []))
+            if sources:
+                inside = self._other_mentions(mentions, trig, exclude=used, inside=True)
+                for m in inside[:MAX_SUBTREE_READINGS]:
+                    readings.append(("parse", source_head, sources, "subtree", m.head, [m.actor]))
+                outside = self._other_mentions(mentions, trig, exclude=used + [m.head for m in inside], inside=False)
+                for m in outside[:MAX_SENTENCE_READINGS]:
+                    readings.append(("parse", source_head, sources, "sentence", m.head, [m.actor]))
+            for m in alternative_sources[:MAX_SENTENCE_READINGS]:
+                t_reading = "parse" if targets else "none"
+                readings.append(("sentence", m.head, [m.actor], t_reading, target_head, targets))
 
         trigger_span = (trig.token.idx - sent.start_char, trig.token.idx + len(trig.token) - sent.start_char)
         rule = f"verbs.yaml:{trig.pattern.code} '{trig.pattern.text}'"
         all_notes = trig.notes + notes
         if all_notes:
             rule += " [" + "; ".join(all_notes) + "]"
+        if trig.token is not verb:
+            keys.append("nominal")
+        specificity = self.lexicon.specificity(trig.pattern)
 
-        events = []
-        for source, target in pairs:
-            if target is not None and (source.span == target.span or _same_actor(source, target)):
+        out: list[Candidate] = []
+        for s_reading, s_head, s_actors, t_reading, t_head, t_actors in readings:
+            if t_reading == "symmetric":  # "X and Y met": each on the other
+                pairs = [(s, t) for s in s_actors for t in s_actors if s is not t]
+            elif t_actors:
+                pairs = [(s, t) for s in s_actors for t in t_actors]
+            else:
+                pairs = [(s, None) for s in s_actors]
+            reading_rule = rule if (s_reading, t_reading) in (("parse", "parse"), ("parse", "none"),
+                                                                ("parse", "symmetric")) \
+                else f"{rule} [reading: source {s_reading}, target {t_reading}]"
+            for source, target in pairs:
+                if target is not None and (source.span == target.span or _same_actor(source, target)):
+                    continue
+                event = self._make_event(doc_id, index, sent, source, target, code, trig, reading_rule,
+                                         negated, hypothetical, attributed_to, trigger_span)
+                out.append(Candidate(event=event, sentence=sent, trigger=trig.token, verb=verb,
+                                     pattern=trig.pattern, source_head=s_head, target_head=t_head,
+                                     source_reading=s_reading, target_reading=t_reading, notes=list(keys),
+                                     specificity=specificity))
+        return out
+
+    def _sentence_mentions(self, sent: Span, context: "DocumentContext") -> list[Mention]:
+        """Actors named in the sentence, each by its head token, resolved without the parse roles and
+        without teaching the document context anything (only coded events do that)."""
+        out: list[Mention] = []
+        covered: set[int] = set()
+        for tok in sent:
+            if tok.i in covered or tok.dep_ not in MENTION_DEPS or tok.pos_ not in ("PROPN", "NOUN", "ADJ"):
                 continue
-            events.append(self._make_event(doc_id, index, sent, source, target, code, trig, rule,
-                                           negated, hypothetical, attributed_to, trigger_span))
-        return events
+            if tok.dep_ in ("compound", "amod", "nmod", "npadvmod") and not tok.ent_type_:
+                continue
+            if tok.dep_ in ("compound", "amod", "nmod", "npadvmod"):
+                span = sent.doc[tok.i: tok.i + 1]
+            else:
+                span = args.phrase_span(tok)
+            actor = self.resolver.resolve_span(span, date=context.date, memory=context.actors)
+            if (actor is None or actor.country is None) and tok.pos_ == "PROPN":
+                actor = context.actors.person(span) or actor
+            if actor is None:
+                continue
+            if actor.span is None:
+                actor.span = (span.start_char - sent.start_char, span.end_char - sent.start_char)
+            covered.update(t.i for t in span)
+            out.append(Mention(tok, actor))
+        return out
+
+    @staticmethod
+    def _other_mentions(mentions: list[Mention], trig: Trigger, *, exclude, inside: Optional[bool] = None
+                        ) -> list[Mention]:
+        """Mentions other than the excluded heads (and the phrases they head), nearest to the trigger first;
+        ``inside``: only those in (True) or out of (False) the trigger's own phrase."""
+        excluded: set[int] = set()
+        for head in exclude:
+            excluded.update(t.i for t in args.phrase_span(head))
+            excluded.add(head.i)
+        root = trig.token if trig.token is not trig.verb else trig.verb
+        subtree = {t.i for t in root.subtree}
+        subject = args.nominal_source(trig.verb) if trig.event_noun else args.find_subject(trig.verb)[0]
+        if subject is not None:
+            subtree -= {t.i for t in subject.subtree}
+        found = []
+        for m in mentions:
+            if m.head.i in excluded or m.head.i == trig.token.i:
+                continue
+            if inside is not None and (m.head.i in subtree) != inside:
+                continue
+            found.append(m)
+        return sorted(found, key=lambda m: abs(m.head.i - trig.token.i))
 
     @staticmethod
     def _is_symmetric(trig: Trigger) -> bool:
@@ -351,6 +511,8 @@ class EventExtractor:
             actor = context.actors.person(span) or actor
         if actor is not None and actor.country is None and actor.code.startswith("---"):
             actor = self._complete_country(actor, head, sent) or actor
+        if actor is None and head.ent_type_ in PLACE_ENTITY_LABELS:
+            actor = self._place_actor(head, sent, context)
         if actor is None and self.fallback_actors:
             actor = _entity_fallback(head, span, sent)
         if actor is not None and actor.span is None:
@@ -358,6 +520,24 @@ class EventExtractor:
         if actor is not None:
             context.actors.observe(actor, span)
         return actor
+
+    @staticmethod
+    def _place_actor(head: Token, sent: Span, context: "DocumentContext") -> Optional[Actor]:
+        """A town or region the actor tables do not know stands for its country ("an assault on Afrin"):
+        the GeoNames place of that name in a country the document already named, else the most populous."""
+        from ..places import load_gazetteer
+
+        ent = next((e for e in sent.ents if e.start <= head.i < e.end), None)
+        if ent is None:
+            return None
+        found = [c.place for c in load_gazetteer().lookup(ent.text) if c.place.kind != "country"]
+        if not found:
+            return None
+        seen = {m.actor.country for m in context.actors.mentions if m.actor.country}
+        place = max(found, key=lambda p: (p.country in seen, p.population))
+        start = ent.start_char - sent.start_char
+        return Actor(text=ent.text, code=place.country, country=place.country, span=(start, start + len(ent.text)),
+                     how=f"gazetteer:{place.name}({place.country}, {place.kind})")
 
     def _unknown_perpetrator(self, head: Optional[Token], verb: Token, sent: Span,
                              context: "DocumentContext") -> Actor:

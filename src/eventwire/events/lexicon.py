@@ -310,16 +310,40 @@ class TriggerMatch:
     pattern: Pattern
     token: "Token"  # the verb, or the object noun when a nominal pattern won
 
+    event_noun = False  # a nominal trigger standing on its own (EventNounMatch)
+
+
+@dataclass(frozen=True)
+class EventNounMatch(TriggerMatch):
+    """A nominal pattern matched on a noun that no light verb governs: the noun is its own clause."""
+
+    event_noun = True
+
 
 def trigger_matches(tokens, lexicon: "VerbLexicon"):
-    """(clause verb, match) for every verb in `tokens` that the lexicon codes: the one definition of a
-    trigger, shared by the event coder and the pre-filter."""
+    """(clause token, match) for every trigger in `tokens`: the one definition of a trigger, shared by
+    the event coder and the pre-filter.
+
+    Verbs the lexicon codes come first (with nominal patterns under light verbs: "launched an attack");
+    then event nouns that stand on their own ("the Turkish assault on Afrin", "Ankara's complaints"),
+    whose clause token is the noun itself."""
+    tokens = list(tokens)
+    taken: set[int] = set()
     for tok in tokens:
         if tok.pos_ != "VERB" and not (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
             continue
         match = lexicon.match_token(tok)
         if match is not None:
+            taken.add(match.token.i)
             yield tok, match
+    for tok in tokens:
+        if tok.pos_ != "NOUN" or tok.i in taken or tok.lemma_.lower() not in lexicon.noun_lemmas:
+            continue
+        if tok.head.pos_ == "VERB" and token_lemma(tok.head) in LIGHT_VERBS and tok.dep_ in ("dobj", "nsubjpass"):
+            continue  # the light verb's own nominal trigger, when the verb had a better pattern
+        pattern = lexicon.match(token_lemma(tok), dependent_lemmas(tok), nominal=True)
+        if pattern is not None:
+            yield tok, EventNounMatch(pattern, tok)
 
 
 @functools.lru_cache(maxsize=1)

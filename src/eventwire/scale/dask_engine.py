@@ -49,18 +49,23 @@ class CodingOptions:
     prefilter: bool = True
     include_negated: bool = True
     batch_size: int = 16
+    min_confidence: Optional[float] = None  # None: the scorer's threshold
     factory: str = DEFAULT_FACTORY  # "module:callable" building the pipeline from these options
     extra: dict[str, Any] = field(default_factory=dict)  # more keyword arguments for the factory
 
     def as_dict(self) -> dict[str, Any]:
         return {"prefilter": self.prefilter, "include_negated": self.include_negated,
-                "batch_size": self.batch_size, "factory": self.factory, "extra": self.extra}
+                "batch_size": self.batch_size, "min_confidence": self.min_confidence, "factory": self.factory,
+                "extra": self.extra}
 
 
 def build_pipeline(options: CodingOptions):
     module_name, _, name = options.factory.partition(":")
     factory = getattr(importlib.import_module(module_name), name)
-    pipeline = factory(batch_size=options.batch_size, prefilter=options.prefilter, **options.extra)
+    kwargs = dict(options.extra)
+    if options.min_confidence is not None:  # factories that predate the scorer need not know the option
+        kwargs["min_confidence"] = options.min_confidence
+    pipeline = factory(batch_size=options.batch_size, prefilter=options.prefilter, **kwargs)
     prepare = getattr(pipeline, "prepare", None)
     if prepare is not None:
         prepare(warm_up=True)  # load everything now, not during the first shard

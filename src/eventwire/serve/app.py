@@ -32,7 +32,7 @@ DESCRIPTION = """Events coded by eventwire (CAMEO/PLOVER) from a DuckDB store: f
 them, follow an event to its evidence and its document, and get series and networks for analysis.
 
 Filters shared by the event endpoints: `start`, `end`, `actor`, `country`, `source`, `target`, `dyad`
-(+`directed`), `root`, `cameo`, `plover`, `quad_class`, `place`, `q`, `doc_id`, `factual`.
+(+`directed`), `root`, `cameo`, `plover`, `quad_class`, `place`, `q`, `doc_id`, `factual`, `min_confidence`.
 Bad parameters get a 422 whose `detail` names the parameter and the problem.
 `POST /api/documents` needs the server's API key (`X-API-Key` header)."""
 

@@ -85,6 +85,7 @@ class EventFilters:
     q: Optional[str] = None
     doc_id: Optional[str] = None
     factual: bool = False
+    min_confidence: Optional[float] = None
 
     def __post_init__(self) -> None:
         for name in ("actor", "country", "source", "target", "dyad"):
@@ -155,6 +156,8 @@ class EventFilters:
             add("doc_id = ?", self.doc_id)
         if self.factual:
             clauses.append("NOT coalesce(negated, false) AND NOT coalesce(hypothetical, false)")
+        if self.min_confidence is not None:  # events coded without a scorer have no confidence: kept
+            add("(confidence IS NULL OR confidence >= ?)", self.min_confidence)
         if not clauses:
             return "TRUE", []
         return " AND ".join(clauses), params
@@ -210,9 +213,12 @@ def event_filters(
                                       description="Free text in the evidence sentence, actor texts or trigger (case-insensitive).")] = None,
     doc_id: Annotated[Optional[str], Query(max_length=500, description="Only events of this document.")] = None,
     factual: Annotated[bool, Query(description="Leave out negated and hypothetical events.")] = False,
+    min_confidence: Annotated[Optional[float], Query(
+        ge=0.0, le=1.0, description="Only events the scorer gave at least this confidence (0-1).")] = None,
 ) -> EventFilters:
     return EventFilters(
         start=start, end=end, actor=actor, country=country, source=source, target=target, dyad=dyad,
         directed=directed, root=root, cameo=cameo, plover=plover.value if plover else None,
         quad_class=sorted({int(c) for c in quad_class or []}), place=place, q=q, doc_id=doc_id, factual=factual,
+        min_confidence=min_confidence,
     )

@@ -57,6 +57,7 @@ class EventOut(BaseModel):
     quad_class: Optional[int] = None
     negated: Optional[bool] = None
     hypothetical: Optional[bool] = None
+    confidence: Optional[float] = Field(None, description="The scorer's probability that the event is right (0-1).")
     attributed_to: Optional[ActorOut] = None
     date: Optional[str] = None
     date_precision: Optional[str] = None
