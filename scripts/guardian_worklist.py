@@ -37,7 +37,7 @@ def open_rows(path: Path = OPEN_ROWS) -> list[int]:
 
 def sentence_offsets(text: str, nlp) -> list[tuple[int, int]]:
     """Character offsets [start, end) of each sentence, trailing whitespace left out."""
-    from eventwire.prefilter import split_sentences
+    from eventwire.nlp.prefilter import split_sentences
 
     doc = nlp.make_doc(text)
     out = []

@@ -183,9 +183,10 @@ def plot(path: Path, cv_table, train_table, threshold: float) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for table, label, style in ((cv_table, "cross-validated (folds by article)", "o-"),
                                 (train_table, "training set (optimistic)", "s--")):
-        ax.plot([s["recall"] for _, s in table], [s["precision"] for _, s in table], style, label=label, ms=4)
+        points = [s for _, s in table if s["predicted"]]
+        ax.plot([s["recall"] for s in points], [s["precision"] for s in points], style, label=label, ms=4)
     for t, s in cv_table:
-        if abs(t - threshold) < 1e-9 or t in (0.1, 0.3, 0.5, 0.7, 0.9):
+        if s["predicted"] and (abs(t - threshold) < 1e-9 or t in (0.1, 0.3, 0.5, 0.7, 0.9)):
             ax.annotate(f"{t:.2f}", (s["recall"], s["precision"]), textcoords="offset points", xytext=(4, 4),
                         fontsize=7)
     chosen = dict(cv_table)[threshold]

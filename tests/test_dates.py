@@ -215,7 +215,7 @@ def test_seed_article_dates():
 
     record = json.loads(SEED.read_text().splitlines()[0])
     document = Document(id=record["id"], title=record.get("title"), text=record["text"], date=d(record["date"]))
-    events = next(Pipeline(stages=[DateStage()]).code_documents([document])).events
+    events = next(Pipeline(stages=[DateStage()], min_confidence=0).code_documents([document])).events
     hosted = [e for e in events if e.trigger == "hosted" and "2018" in e.sentence]
     assert hosted and (hosted[0].date, hosted[0].date_precision) == (d("2018-01-01"), "year")
     later = [e for e in events if "later this month" in e.sentence and e.trigger == "attend"]

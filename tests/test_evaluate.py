@@ -387,3 +387,34 @@ def test_report_on_real_gold_renders(shared_scorer):
     scores = score_events(gold, synthetic_petr(petr_gold, random.Random(1)), worst=5)
     assert isinstance(scores, EventScores) and len(scores.worst) == 5
     assert "CAMEO roots" in render(scores)
+
+
+def synthetic_sentences(gold, rng):
+    """Predictions for sentence gold: some right triples, some wrong roots, flags, spurious events, and
+    sentences cut a little differently from the gold's."""
+    pred = []
+    for g in gold:
+        sentence = g["text"] if rng.random() < 0.7 else g["text"][: max(10, len(g["text"]) - 3)]
+        for ev in g["events"]:
+            if rng.random() < 0.4:
+                continue
+            root = rng.choice(ev["root"]) if rng.random() < 0.7 else rng.choice(ROOTS)
+            target = rng.choice(ev["target"]) if ev["target"] else None
+            pred.append({"doc_id": f"row-{g['row']}", "sentence": sentence, "cameo": root + "0",
+                         "source": actor(rng.choice(ev["source"]) if ev["source"][0] != "---" else "---REB"),
+                         "target": actor(target) if target else None, "plover": rng.choice(PLOVER_TYPES),
+                         "negated": rng.random() < 0.1, "hypothetical": rng.random() < 0.05})
+        if rng.random() < 0.3:
+            pred.append({"doc_id": f"row-{g['row']}", "sentence": sentence, "cameo": rng.choice(ROOTS) + "0",
+                         "source": actor(rng.choice(["USA", "RUS", "IMGMUSISI", "---"])), "target": None,
+                         "plover": None})
+    return pred
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sentence_scores_match_the_shared_scorer(shared_scorer, seed):
+    from eventwire.evaluate import score_sentences
+
+    gold = load_gold(GOLD_DEV / "guardian_sentences.jsonl")
+    pred = synthetic_sentences(gold, random.Random(seed))
+    assert score_sentences(gold, pred) == shared_scorer.sentences(gold, pred)

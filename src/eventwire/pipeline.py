@@ -3,8 +3,8 @@
 `Pipeline.code_documents` streams `CodedDocument`s; `eventwire.code()` is the one-call Python API.
 
 How a batch of documents is coded (`Pipeline.code_batch`):
-1. tokenize each document (tokenizer only) and cut it into sentences by rule (prefilter.split_sentences);
-2. keep the sentences that can hold an event (prefilter.SentenceFilter), or all of them with prefilter=False;
+1. tokenize each document (tokenizer only) and cut it into sentences by rule (nlp.prefilter.split_sentences);
+2. keep the sentences that can hold an event (nlp.prefilter.SentenceFilter), or all of them with prefilter=False;
 3. run the rest of the spaCy pipeline over the kept sentences only, each as its own Doc with its
    boundaries fixed, in batches (`nlp.pipe`);
 4. copy their annotations back into the document's Doc, so offsets refer to Document.full_text and the
@@ -26,9 +26,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import nlp as nlp_stage
-from .attribute_rules import FastAttributeRules
+from .nlp.attribute_rules import FastAttributeRules
 from .events.extractor import DocumentContext, EventExtractor
-from .prefilter import SentenceFilter, SentenceRange, split_sentences
+from .nlp.prefilter import SentenceFilter, SentenceRange, split_sentences
 from .records import Document, Event
 
 Sentence = tuple[int, int, str]  # start_char, end_char, text (offsets into Document.full_text)
@@ -69,18 +69,13 @@ def trigger_token(parsed: Doc, event: Event):
 
 
 def default_stages() -> list[EventStage]:
-    """The stages after event coding, in order. Stages whose module is missing are skipped."""
-    stages: list[EventStage] = []
-    for module_name, factory in (("eventwire.dates", "DateStage"), ("eventwire.places", "PlaceStage"),
-                                 ("eventwire.plover_modes", "PloverDetailStage")):
-        try:
-            module = __import__(module_name, fromlist=[factory])
-        except ImportError:
-            continue
-        stage_class = getattr(module, factory, None)
-        if stage_class is not None:  # a module still being written (an empty package) has no stage yet
-            stages.append(stage_class())
-    return stages
+    """The stages after event coding, in order: dates (resolved against publication), places (GeoNames),
+    then PLOVER mode and context."""
+    from .dates import DateStage
+    from .places import PlaceStage
+    from .plover_modes import PloverDetailStage
+
+    return [DateStage(), PlaceStage(), PloverDetailStage()]
 
 
 @dataclass
@@ -93,7 +88,7 @@ class CodedDocument:
 class Pipeline:
     """Codes documents: ``Pipeline().code_documents(docs)`` yields one `CodedDocument` per input, in order.
 
-    ``prefilter``: parse only the sentences that can hold an event (eventwire.prefilter); with False every
+    ``prefilter``: parse only the sentences that can hold an event (eventwire.nlp.prefilter); with False every
     sentence is parsed. ``min_confidence``: keep events the scorer gives at least this confidence
     (default: the packaged scorer's threshold; events.scorer). Sentences and their indices are the same either way. ``batch_size``: documents
     per batch; ``n_process``: worker processes that each code whole batches (the model is loaded once,
@@ -173,7 +168,7 @@ class Pipeline:
 
     def _run_components(self, docs: Iterable[Doc], names: list[str]) -> Iterator[Doc]:
         """Run the named spaCy components over tokenized Docs, as `nlp.pipe` would; the attribute ruler is
-        replaced by an equivalent that gives the same annotations faster (eventwire.attribute_rules)."""
+        replaced by an equivalent that gives the same annotations faster (eventwire.nlp.attribute_rules)."""
         self.prepare()
         for name, component in self.nlp.pipeline:
             if name not in names:

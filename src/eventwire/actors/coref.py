@@ -275,8 +275,11 @@ class DocumentActors:
                 if here - window <= m.sent_index < here or (m.sent_index == here and 0 <= m.end_i <= limit)]
 
     def _rank(self, cands: list[Mention], here: int) -> Mention:
-        """Most recent sentence first; within a sentence, subjects, then the later mention."""
-        return max(cands, key=lambda m: (m.sent_index, m.subject and m.sent_index < here, m.start_i))
+        """The topic first: the subject of one of the last two sentences beats a more recent mention that
+        is no subject ("Bin Salman ... . Trump praised him. He has cosied up to Trump": he is bin Salman);
+        then the most recent sentence; within a sentence, subjects, then the later mention."""
+        return max(cands, key=lambda m: (m.subject and 0 < here - m.sent_index <= 2, m.sent_index,
+                                         m.subject and m.sent_index < here, m.start_i))
 
     def _confidence(self, best: Mention, here: int, cands: list[Mention]) -> float:
         dist = max(0, here - best.sent_index)

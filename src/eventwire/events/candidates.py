@@ -8,6 +8,8 @@ A trigger can be read in several ways when the parse is unsure who did what to w
 - ``subtree``: an actor named inside the trigger's own phrase ("demanded steps against X",
   "intervention in Bahrain");
 - ``sentence``: another actor named elsewhere in the sentence;
+- ``venue``: where a meeting or protest happens ("met in Moscow"), which may be its host or not;
+- ``symmetric``: "X and Y met" as X->Y and Y->X;
 - ``none``: no target.
 
 `events.scorer.CandidateScorer` gives each candidate a confidence and keeps the best reading of each
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from ..records import Actor, Event
     from .lexicon import Pattern
 
-READINGS = ("parse", "subtree", "sentence", "none")
+READINGS = ("parse", "subtree", "sentence", "venue", "symmetric", "none")
 
 
 @dataclass

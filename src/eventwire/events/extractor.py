@@ -212,13 +212,16 @@ class EventExtractor:
         targets: list[Actor] = []
         target_head: Optional[Token] = None
         venue = trig.code[:2] in ("04", "14")  # where a meeting or protest happens names its target
+        def others(found: list[Actor]) -> list[Actor]:  # "closed its border with Syria": not Turkey itself
+            return [t for t in found if not any(_same_actor(src, t) for src in sources)]
+
         for head in target_heads:
-            targets = self._actors_for(head, sent, context)
+            targets = others(self._actors_for(head, sent, context))
             if targets:
                 target_head = head
                 break
             for inner in args.inner_actor_candidates(head, venue=venue):
-                targets = self._actors_for(inner, sent, context)
+                targets = others(self._actors_for(inner, sent, context))
                 if targets:
                     target_head = inner
                     keys.append("inner_target")
@@ -233,17 +236,24 @@ class EventExtractor:
                     notes.append(f"target from earlier '{head.lemma_}'")
             if targets:
                 break
-        if not targets and venue and not (len(sources) >= 2 and self._is_symmetric(trig)):
+        # Where a meeting or protest happens is not its target ("NATO ministers met in Brussels"), but it can be
+        # the host: the place is offered as its own reading, for the scorer to judge (with no scorer, the
+        # rules take it when nothing else is found, as before).
+        venue_head: Optional[Token] = None
+        venue_targets: list[Actor] = []
+        if venue and not (len(sources) >= 2 and self._is_symmetric(trig)):
             for place in args.venue_objects(verb):
-                targets = [t for t in self._actors_for(place, sent, context)
-                           if t.country not in {s.country for s in sources}]
-                if targets:
-                    target_head = place
-                    keys.append("venue")
-                    notes.append("target from venue")
-                    for head in target_heads[:1]:
-                        context.remember_object(head, targets)
+                venue_targets = [t for t in self._actors_for(place, sent, context)
+                                 if t.country not in {s.country for s in sources}]
+                if venue_targets:
+                    venue_head = place
                     break
+        if not targets and venue_targets and not self._alternatives:
+            targets, target_head = venue_targets, venue_head
+            keys.append("venue")
+            notes.append("target from venue")
+            for head in target_heads[:1]:
+                context.remember_object(head, targets)
 
         if not sources and not alternative_sources:
             # "Three soldiers were killed by a roadside bomb": violence is worth recording with an unknown
@@ -328,9 +338,11 @@ class EventExtractor:
             else:
                 readings.append(("parse", source_head, sources, "none", None, []))
         if self._alternatives:
-            used = [m for m in (source_head, target_head) if m is not None]
+            used = [m for m in (source_head, target_head, venue_head) if m is not None]
             if sources and targets:
                 readings.append(("parse", source_head, sources, "none", None, []))
+            if sources and venue_targets:
+                readings.append(("parse", source_head, sources, "venue", venue_head, venue_targets))
             if sources:
                 inside = self._other_mentions(mentions, trig, exclude=used, inside=True)
                 for m in inside[:MAX_SUBTREE_READINGS]:
@@ -557,7 +569,15 @@ class EventExtractor:
 
     def _complete_country(self, actor: Actor, head: Token, sent: Span) -> Optional[Actor]:
         """"ministers from the Georgian government", "dissidents from Egypt": a sector-only actor takes the
-        country of its 'from'/'of' phrase."""
+        country of its 'from'/'of' phrase; "a court in Guyana", "police in Kenya": of its 'in' phrase, where
+        the actor resolver says the sector is a local one (not "troops in Iraq")."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "inside"):
+                span = sent.doc[args.phrase_span(head).start: prep.right_edge.i + 1]
+                found = self.resolver.resolve_span(span)
+                if found is not None and found.country and (found.sector or None) == (actor.sector or None):
+                    return Actor(text=actor.text, code=found.code, country=found.country, sector=found.sector,
+                                 span=actor.span, how=f"{actor.how} + in {found.how}")
         for prep in head.children:
             if prep.dep_ == "prep" and prep.lower_ in ("from", "of"):
                 for pobj in prep.children:
@@ -616,8 +636,15 @@ def _as_mention(actor: Actor, tok: Optional[Token], sent: Span, how: str, span: 
 
 
 def _same_actor(a: Actor, b: Actor) -> bool:
-    """The same mention twice, or a reflexive ("Iraq attacked itself"): not an event between two actors."""
-    return a.code == b.code and (a.text.lower() == b.text.lower() or b.how.startswith("reflexive"))
+    """One actor on both sides: the same code (TUR -> TUR, USAGOV -> USAGOV), whether from the same mention,
+    a reflexive ("Iraq attacked itself") or two names of it ("Turkey ... Ankara"). An event needs two actors;
+    within one country they must differ in sector ("the army arrested opposition leaders": SYRMIL -> SYROPP).
+    Actors of unknown country ("---") are different actors unless they are the same mention."""
+    if a.code != b.code:
+        return False
+    if a.code.startswith("---"):
+        return a.text.lower() == b.text.lower() or b.how.startswith("reflexive")
+    return True
 
 
 def _combine(mod_actor: Actor, head_actor: Optional[Actor], mod: Token, head: Token, sent: Span) -> Actor:

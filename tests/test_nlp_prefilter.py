@@ -5,9 +5,9 @@ import numpy
 import pytest
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 
-from eventwire.attribute_rules import FastAttributeRules
+from eventwire.nlp.attribute_rules import FastAttributeRules
 from eventwire.pipeline import Pipeline
-from eventwire.prefilter import split_sentences
+from eventwire.nlp.prefilter import split_sentences
 from eventwire.records import Document
 
 pytestmark = pytest.mark.slow  # loads the spaCy model

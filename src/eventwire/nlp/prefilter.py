@@ -37,14 +37,14 @@ from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
-from .events import arguments as args
-from .events import modality
-from .events.lexicon import LEMMA_FIXES, LIGHT_VERBS, VerbLexicon, token_lemma, trigger_matches
+from ..events import arguments as args
+from ..events import modality
+from ..events.lexicon import LEMMA_FIXES, LIGHT_VERBS, VerbLexicon, token_lemma, trigger_matches
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from .actors.dictionary import ActorDictionary
+    from ..actors.dictionary import ActorDictionary
 
 SentenceRange = tuple[int, int]  # token indices [start, end) of a sentence in its document
 
@@ -309,13 +309,13 @@ class SentenceFilter:
 
 def _dropped_as_statement(code: str) -> bool:
     """The coder drops plain statements unless they turn into an intention or a demand (EventExtractor)."""
-    from .events.extractor import STATEMENT_CODES  # imported late: the extractor imports much of eventwire
+    from ..events.extractor import STATEMENT_CODES  # imported late: the extractor imports much of eventwire
 
     return code in STATEMENT_CODES and modality.intent_code(code) is None
 
 
 def _unknown_source_roots() -> frozenset[str]:
-    from .events.extractor import UNKNOWN_SOURCE_ROOTS
+    from ..events.extractor import UNKNOWN_SOURCE_ROOTS
 
     return frozenset(UNKNOWN_SOURCE_ROOTS)
 
