@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Optional
 from spacy.tokens import Doc, Span, Token
 
 from .pipeline import trigger_token
+from .nlp import entities_in
 from .records import Document, Event
 
 PRECISIONS = ("day", "week", "month", "year")
@@ -437,7 +438,7 @@ def find_date_mentions(sent: Span) -> list[DateMention]:
             continue  # "Theresa May" (PERSON), "the Monday Club" (ORG)
         found.append(DateMention(span, m.group(0), "rule"))
         taken.update(t.i for t in span)
-    for ent in sent.ents:
+    for ent in entities_in(sent):
         if ent.label_ != "DATE" or any(t.i in taken for t in ent):
             continue
         found.append(DateMention(ent, ent.text, "ner"))

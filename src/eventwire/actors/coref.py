@@ -28,6 +28,7 @@ from typing import Optional
 
 from eventwire.actors.dictionary import load_dictionary
 from eventwire.actors.people import name_key, name_runs
+from eventwire.nlp import entities_in
 from eventwire.records import Actor
 
 PERSONAL = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
@@ -419,7 +420,7 @@ def _person_name(actor: Actor, span) -> Optional[str]:
             name = how[at + len(marker):].split("(")[0].strip()
             if name:
                 return name
-    ents = [e for e in span.doc.ents if e.label_ == "PERSON" and span.start <= e.start and e.end <= span.end]
+    ents = [e for e in entities_in(span) if e.label_ == "PERSON" and e.start >= span.start and e.end <= span.end]
     if ents and (actor.country or not (actor.code or "").startswith("---")):
         return ents[-1].text
     return None

@@ -78,6 +78,7 @@ class NameMatch:
 
 # ---------------------------------------------------------------- normalisation
 
+_CACHE_LIMIT = 200_000  # cached lookups kept per dictionary before the caches start over
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "‐": "-"})
 
 
@@ -174,6 +175,9 @@ class ActorDictionary:
         self._folded: dict[str, tuple[NameMatch, bool]] = {}  # folded -> (match, needs initial capital)
         self._accented: dict[str, tuple[NameMatch, bool]] = {}  # same, for forms written with accents
         self._sectors: dict[str, SectorTerm] = {}
+        # Lookups of the same words repeat across mentions and documents; cleared when entries are added.
+        self._name_cache: dict[str, Optional[NameMatch]] = {}
+        self._sector_cache: dict[tuple[str, Optional[str]], Optional[SectorTerm]] = {}
         self._countries: dict[str, Country] = {}
         self._organisations: dict[str, Organisation] = {}
         self.max_name_tokens = 1
@@ -250,9 +254,11 @@ class ActorDictionary:
             raise ValueError(f"bad sector {row['sector']!r}")
         entry = SectorTerm(fold(term), sector, weak, "[noun]" in note, source)
         self._sectors[fold(term)] = entry
+        self._sector_cache.clear()
         self.max_sector_tokens = max(self.max_sector_tokens, token_count(term))
 
     def _add_name(self, form: str, match: NameMatch) -> None:
+        self._name_cache.clear()
         self.max_name_tokens = max(self.max_name_tokens, token_count(form))
         if is_case_sensitive(form):
             self._exact[normalise(form)] = match
@@ -272,6 +278,17 @@ class ActorDictionary:
 
     def name(self, text: str) -> Optional[NameMatch]:
         """The country, organisation or blocking phrase that ``text`` names exactly."""
+        try:
+            return self._name_cache[text]
+        except KeyError:
+            pass
+        found = self._uncached_name(text)
+        if len(self._name_cache) > _CACHE_LIMIT:
+            self._name_cache.clear()
+        self._name_cache[text] = found
+        return found
+
+    def _uncached_name(self, text: str) -> Optional[NameMatch]:
         found = self._lookup_name(text)
         if found is None and text.endswith("s") and len(text) > 3:
             # plural nationality nouns: "Palestinians", "Afghans"
@@ -303,6 +320,18 @@ class ActorDictionary:
 
     def sector(self, text: str, lemma: Optional[str] = None) -> Optional[SectorTerm]:
         """Sector term for a word or phrase; ``lemma`` is the phrase with its last word lemmatised."""
+        key = (text, lemma)
+        try:
+            return self._sector_cache[key]
+        except KeyError:
+            pass
+        found = self._uncached_sector(text, lemma)
+        if len(self._sector_cache) > _CACHE_LIMIT:
+            self._sector_cache.clear()
+        self._sector_cache[key] = found
+        return found
+
+    def _uncached_sector(self, text: str, lemma: Optional[str]) -> Optional[SectorTerm]:
         candidates = [text] + ([lemma] if lemma else [])
         words = fold(text).split(" ")
         candidates += [" ".join(words[:-1] + [s]) for s in singular_forms(words[-1])]

@@ -47,6 +47,7 @@ from eventwire.actors import people as people_mod
 from eventwire.actors.dictionary import ActorDictionary, Country, NameMatch, Organisation, SectorTerm, load_dictionary
 from eventwire.actors.people import PeopleDirectory, name_key, name_runs, parse_date
 from eventwire.actors.places import place as find_place
+from eventwire.nlp import entities_in
 from eventwire.records import Actor
 
 # Extra actor dictionaries (TSV, YAML, PETRARCH .txt) that ActorResolver() loads by default,
@@ -330,7 +331,7 @@ class ActorResolver:
         over the tokens no name covers."""
         doc = span.doc
         persons = {}
-        for ent in sent.ents:
+        for ent in entities_in(sent):
             if ent.label_ == "PERSON":
                 for t in ent:
                     persons[t.i] = ent

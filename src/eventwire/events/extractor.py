@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from .. import ontology
 from ..actors.coref import DocumentActors
 from ..actors.resolver import ActorResolver
+from ..nlp import entity_of
 from ..records import Actor, Event
 from . import arguments as args
 from . import modality
@@ -399,6 +400,8 @@ class EventExtractor:
                 span = sent.doc[tok.i: tok.i + 1]
             else:
                 span = args.phrase_span(tok)
+            if not self._may_name_actor(tok, span):
+                continue
             actor = self.resolver.resolve_span(span, date=context.date, memory=context.actors)
             if (actor is None or actor.country is None) and tok.pos_ == "PROPN":
                 actor = context.actors.person(span) or actor
@@ -409,6 +412,14 @@ class EventExtractor:
             covered.update(t.i for t in span)
             out.append(Mention(tok, actor))
         return out
+
+    def _may_name_actor(self, head: Token, span: Span) -> bool:
+        """Cheap test before resolving a phrase: a name (capitalised word or entity) or a sector word at
+        its head ("troops", "the regime"). Common nouns ("the city", "people") are passed over."""
+        if head.pos_ == "PROPN" or any(t.ent_type_ or t.text[:1].isupper() for t in span):
+            return True
+        dictionary = getattr(self.resolver, "dictionary", None)
+        return dictionary is None or dictionary.sector(head.text, head.lemma_.lower()) is not None
 
     @staticmethod
     def _other_mentions(mentions: list[Mention], trig: Trigger, *, exclude, inside: Optional[bool] = None
@@ -539,7 +550,7 @@ class EventExtractor:
         the GeoNames place of that name in a country the document already named, else the most populous."""
         from ..places import load_gazetteer
 
-        ent = next((e for e in sent.ents if e.start <= head.i < e.end), None)
+        ent = entity_of(head)
         if ent is None:
             return None
         found = [c.place for c in load_gazetteer().lookup(ent.text) if c.place.kind != "country"]
@@ -660,7 +671,7 @@ def _combine(mod_actor: Actor, head_actor: Optional[Actor], mod: Token, head: To
 def _entity_fallback(head: Token, span: Span, sent: Span) -> Optional[Actor]:
     """A named entity we cannot code is still an actor, with an unknown code ("---")."""
     if head.ent_type_ in FALLBACK_ENTITY_LABELS and head.pos_ == "PROPN":
-        ent = next((e for e in sent.ents if e.start <= head.i < e.end), None)
+        ent = entity_of(head)
         text = ent.text if ent is not None else head.text
         start = (ent.start_char if ent is not None else head.idx) - sent.start_char
         return Actor(text=text, code="---", country=None, sector=None, span=(start, start + len(text)),

@@ -15,6 +15,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import ALT, Candidate, Gazetteer, Place
+from ..nlp import entity_of
 
 # Prepositions that put an event somewhere. "to"/"from"/"into" give a destination or origin: good enough for
 # the event's own verb ("travelled to Moscow"), too weak for any other event of the sentence.
@@ -207,7 +208,7 @@ def _covered_entity(span: Span) -> Optional[Span]:
     """The non-place entity overlapping the span, if any."""
     for tok in span:
         if tok.ent_type_ in _OTHER_ENTITIES:
-            ent = next((e for e in span.sent.ents if e.start <= tok.i < e.end), None)
+            ent = entity_of(tok)
             if ent is not None:
                 return ent
     return None
