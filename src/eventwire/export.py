@@ -53,6 +53,19 @@ _TABLE_SQL = {
 }
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula ("CSV injection"): text taken from
+# news articles must not. Such cells get a leading apostrophe, which spreadsheets show as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run: text starting with =, +, -, @, tab or CR is prefixed
+    with an apostrophe; other values (numbers included) are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _read_tsv(name: str) -> list[dict[str, str]]:
     text = files("eventwire.data").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

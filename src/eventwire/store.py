@@ -20,6 +20,7 @@ docs/data-model.md describes every table.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
@@ -278,13 +279,43 @@ def _sentence_rows(doc_id: str, sentences: list[tuple[int, int, str]], events: I
     return [(doc_id, i, start, end, text) for i, (start, end, text) in sorted(by_index.items())]
 
 
-class EventStore:
-    """DuckDB-backed store. Use as a context manager, or call close() when done."""
+class StoreError(RuntimeError):
+    """The store cannot be opened as asked: missing, or locked by another process. The message is one
+    line a command can print as it is."""
 
-    def __init__(self, path: str | Path = "eventwire.duckdb"):
+
+class StoreLockedError(StoreError):
+    pass
+
+
+def _lock_holder(message: str) -> str:
+    m = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+    return f"process {m.group(2)} ({Path(m.group(1)).name})" if m else "another process"
+
+
+class EventStore:
+    """DuckDB-backed store. Use as a context manager, or call close() when done.
+
+    ``read_only``: open an existing store for reading only (several readers may share it); the schema
+    is neither created nor upgraded. DuckDB lets one process write a file and no other process open it
+    meanwhile: opening a store another process writes (`eventwire code`, `eventwire serve`) raises
+    `StoreLockedError` with a one-line message."""
+
+    def __init__(self, path: str | Path = "eventwire.duckdb", *, read_only: bool = False):
         self.path = str(path)
-        self.con = duckdb.connect(self.path)
-        self._create_schema()
+        self.read_only = read_only
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"No store at {self.path}. Run `eventwire code INPUT --db {self.path}` first.")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"{self.path} is in use by {_lock_holder(str(exc))}, which is writing to it "
+                    "(eventwire code or serve); wait for it to finish or stop it, then try again.") from None
+            raise
+        if not read_only:
+            self._create_schema()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
