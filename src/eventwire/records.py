@@ -15,6 +15,11 @@ from typing import Any, Optional
 Span = tuple[int, int]
 
 
+def labels(value: Optional[str]) -> list[str]:
+    """PLOVER mode or context as the list every output uses; stored as ";"-joined text ("military;legal")."""
+    return [x for x in (value or "").split(";") if x]
+
+
 @dataclass
 class Document:
     id: str
@@ -140,8 +145,8 @@ class Event:
             "cameo_root": self.cameo[:2],
             "trigger": self.trigger,
             "plover": self.plover,
-            "mode": self.mode,
-            "context": self.context,
+            "mode": labels(self.mode),
+            "context": labels(self.context),
             "goldstein": self.goldstein,
             "quad_class": self.quad_class,
             "negated": self.negated,

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Optional, Sequence
 import duckdb
 
 from eventwire import dedupe, merge
-from eventwire.records import Actor, Document, Event, Skipped
+from eventwire.records import Actor, Document, Event, Skipped, labels
 
 # 2: document_minhash, document_bands, document_clusters, merged_events, event_mentions (new tables only,
 # so a version-1 store is upgraded in place by creating them).
@@ -223,8 +223,8 @@ def event_dict(row: dict[str, Any]) -> dict[str, Any]:
         "cameo_root": row["cameo_root"],
         "trigger": row["trigger"],
         "plover": row["plover"],
-        "mode": row["mode"],
-        "context": row["context"],
+        "mode": labels(row["mode"]),
+        "context": labels(row["context"]),
         "goldstein": row["goldstein"],
         "quad_class": row["quad_class"],
         "negated": row["negated"],

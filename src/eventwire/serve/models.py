@@ -51,8 +51,8 @@ class EventOut(BaseModel):
     cameo_root: Optional[str] = None
     trigger: Optional[str] = None
     plover: Optional[str] = None
-    mode: Optional[str] = None
-    context: Optional[str] = None
+    mode: list[str] = Field(default_factory=list, description="PLOVER mode(s).")
+    context: list[str] = Field(default_factory=list, description="PLOVER context(s).")
     goldstein: Optional[float] = None
     quad_class: Optional[int] = None
     negated: Optional[bool] = None
