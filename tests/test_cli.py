@@ -50,13 +50,14 @@ def test_recoding_does_not_duplicate(tmp_path):
     doc.write_text(json.dumps({"id": "x1", "text": "Nigeria accused Niger of closing the border.",
                                "date": "2023-08-01"}) + "\n")
     db = tmp_path / "ew.duckdb"
-    for _ in range(2):
-        result = runner.invoke(app, ["code", str(doc), "--db", str(db), "--format", "jsonl"])
-        assert result.exit_code == 0
+    args = ["code", str(doc), "--db", str(db), "--format", "jsonl", "--min-confidence", "0"]
+    first = runner.invoke(app, args)
+    for again in (args, args + ["--recode"]):  # passed over, then coded again: never stored twice
+        assert runner.invoke(app, again).exit_code == 0
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from documents").fetchone()[0] == 1
     n_events = con.execute("select count(*) from events").fetchone()[0]
-    assert n_events == len(jsonl(result.stdout)) >= 1
+    assert n_events == len(jsonl(first.stdout)) >= 1
 
 
 def test_bad_inputs_are_skipped_counted_and_reported(tmp_path):

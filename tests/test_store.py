@@ -169,7 +169,20 @@ def test_filters(store):
     assert len(store.events(source_country="PAK", target_country="IND")) == 2
     assert len(store.events(doc_id="d1", target_country=None)) == 2  # None: no filter
     with pytest.raises(TypeError, match="unknown event filter"):
-        store.events(country="PAK")
+        store.events(nation="PAK")
+
+
+def test_date_dyad_country_code_and_limit_filters(store):
+    store.save_document(make_doc("d1"), SENTENCES, [accuse_event("d1"), un_event("d1")])
+    store.save_document(make_doc("d2"), SENTENCES, [accuse_event("d2", cameo="111")])
+    assert store.count_events() == 3
+    assert {e["doc_id"] for e in store.events(country="IND")} == {"d1", "d2"}  # either side
+    assert store.count_events(dyad=("PAK", "IND")) == 2 and store.count_events(dyad=("IND", "PAK")) == 0
+    assert store.count_events(dyad=("IND", "PAK"), both_directions=True) == 2
+    assert [e["cameo"] for e in store.events(cameo="111")] == ["111"]
+    assert store.count_events(start=dt.date(2024, 2, 29), end=dt.date(2024, 2, 29)) == 2  # undated ones are out
+    assert store.count_events(start=dt.date(2024, 3, 1)) == 0
+    assert len(store.events(limit=1)) == 1
 
 
 def test_filter_value_with_quote_is_a_parameter(store):

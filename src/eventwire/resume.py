@@ -13,8 +13,10 @@ the old version. Coding is keyed on content only: after changing the lexicons, t
 """
 from __future__ import annotations
 
+import base64
+import pickle
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
 
 from eventwire.records import Document, Skipped
 from eventwire.store import EventStore
@@ -90,3 +92,32 @@ class SkipLog:
         self._store.save_skipped(skipped)
         self._seen.add(key)
         return True
+
+
+# ---- runs interrupted and resumed ------------------------------------------------------------------
+# A run codes with the actor memory as it was when the run started (a snapshot), so that the result does
+# not depend on document order. A run that is killed and started again must code its remaining documents
+# with that same snapshot, not with one that includes what the killed run learned: the snapshot is kept
+# in the store's meta table until the run finishes.
+
+RUN_SNAPSHOT_KEY = "unfinished_run_memory"
+
+
+def start_run(store: EventStore, memory) -> Any:
+    """The memory snapshot to code with: the one of an unfinished earlier run on this store if there is
+    one (this run resumes it), else a new one, saved until `finish_run`."""
+    from .dedupe import meta_value, set_meta_value
+
+    saved = meta_value(store.con, RUN_SNAPSHOT_KEY)
+    if saved:
+        try:
+            return pickle.loads(base64.b64decode(saved))
+        except Exception:  # written by another version: start afresh
+            pass
+    snapshot = memory.snapshot()
+    set_meta_value(store.con, RUN_SNAPSHOT_KEY, base64.b64encode(pickle.dumps(snapshot)).decode("ascii"))
+    return snapshot
+
+
+def finish_run(store: EventStore) -> None:
+    store.con.execute("DELETE FROM meta WHERE key = ?", [RUN_SNAPSHOT_KEY])

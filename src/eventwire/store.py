@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import duckdb
 
@@ -279,6 +279,43 @@ def _sentence_rows(doc_id: str, sentences: list[tuple[int, int, str]], events: I
     return [(doc_id, i, start, end, text) for i, (start, end, text) in sorted(by_index.items())]
 
 
+def _event_where(*, min_confidence: Optional[float] = None, start: Optional[dt.date] = None,
+                 end: Optional[dt.date] = None, dyad: Optional[tuple[str, str]] = None, both_directions: bool = False,
+                 country: Optional[str] = None, cameo: Optional[str] = None, **filters: Any) -> tuple[str, list]:
+    """The WHERE clause and parameters for EventStore.events()/count_events() filters."""
+    unknown = set(filters) - set(EVENT_FILTERS)
+    if unknown:
+        raise TypeError(f"unknown event filter(s) {sorted(unknown)}; use {', '.join(EVENT_FILTERS)}, "
+                        "min_confidence, start, end, dyad, both_directions, country, cameo, limit")
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        clauses.append(sql)
+        params.extend(values)
+
+    if min_confidence is not None:
+        add("(confidence IS NULL OR confidence >= ?)", float(min_confidence))
+    for name in EVENT_FILTERS:  # column names come from the fixed list, values are parameters
+        if filters.get(name) is not None:
+            add(f"{name} = ?", filters[name])
+    if start is not None:
+        add("event_date >= ?", start)
+    if end is not None:
+        add("event_date <= ?", end)
+    if country is not None:
+        add("(source_country = ? OR target_country = ?)", country, country)
+    if cameo is not None:
+        add("starts_with(cameo, ?)", cameo)
+    if dyad is not None:
+        one_way = "(starts_with(coalesce(source_code, ''), ?) AND starts_with(coalesce(target_code, ''), ?))"
+        if both_directions:
+            add(f"({one_way} OR {one_way})", dyad[0], dyad[1], dyad[1], dyad[0])
+        else:
+            add(one_way, dyad[0], dyad[1])
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened as asked: missing, or locked by another process. The message is one
     line a command can print as it is."""
@@ -343,10 +380,13 @@ class EventStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def save_document(self, doc: Document, sentences: list[tuple[int, int, str]], events: list[Event]) -> None:
+    def save_document(self, doc: Document, sentences: list[tuple[int, int, str]], events: list[Event],
+                      *, then: Optional[Callable[[], Any]] = None) -> None:
         """Store a coded document: `sentences` are (start_char, end_char, text), indexed by position.
 
-        Replaces whatever was stored for doc.id before, all in one transaction.
+        Replaces whatever was stored for doc.id before, all in one transaction. ``then`` runs inside that
+        transaction after the rows are written (e.g. learning the document's people into the actor
+        memory), so a run killed at any moment leaves both or neither.
         """
         for ev in events:
             if ev.doc_id != doc.id:
@@ -369,6 +409,8 @@ class EventStore:
             _insert_many(self.con, "documents", _DOCUMENT_COLUMNS, [document_row])
             _insert_many(self.con, "sentences", _SENTENCE_COLUMNS, sentence_rows)
             _insert_many(self.con, "events", _EVENT_COLUMNS, event_rows)
+            if then is not None:
+                then()
         except BaseException:
             self.con.rollback()
             raise
@@ -425,32 +467,31 @@ class EventStore:
             params.append(content_hash)
         return _first(self.con.execute(sql, params)) is not None
 
-    def events(self, *, min_confidence: Optional[float] = None, **filters: Any) -> list[dict[str, Any]]:
+    def events(self, *, limit: Optional[int] = None, **filters: Any) -> list[dict[str, Any]]:
         """Stored events in the Event.to_dict() shape, in document and sentence order.
 
-        Filters (equality; None means "don't filter"): doc_id, cameo_root, source_country, target_country;
+        Filters (None means "don't filter"): doc_id, cameo_root, source_country, target_country (equality);
         ``min_confidence`` keeps events whose confidence is at least that (events coded without a scorer
-        have none and are kept).
+        have none and are kept); ``start``/``end``: event dates (inclusive); ``dyad``: (source, target) code
+        prefixes, ``both_directions`` also the other way; ``country``: either side's country; ``cameo``: a
+        code prefix. ``limit``: at most this many.
         """
-        unknown = set(filters) - set(EVENT_FILTERS)
-        if unknown:
-            raise TypeError(f"unknown event filter(s) {sorted(unknown)}; use {', '.join(EVENT_FILTERS)}, "
-                            "min_confidence")
-        clauses, params = [], []
-        if min_confidence is not None:
-            clauses.append("(confidence IS NULL OR confidence >= ?)")
-            params.append(float(min_confidence))
-        for name in EVENT_FILTERS:  # column names come from the fixed list, values are parameters
-            if filters.get(name) is not None:
-                clauses.append(f"{name} = ?")
-                params.append(filters[name])
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _event_where(**filters)
+        tail = ""
+        if limit is not None:
+            tail = " LIMIT ?"
+            params.append(int(limit))
         rows = self.query(
             f"SELECT * FROM events_with_evidence {where} "
-            "ORDER BY doc_id, sentence_index, trigger_start NULLS LAST, event_id",
+            f"ORDER BY doc_id, sentence_index, trigger_start NULLS LAST, event_id{tail}",
             params,
         )
         return [event_dict(row) for row in rows]
+
+    def count_events(self, **filters: Any) -> int:
+        """How many stored events match the filters of `events`."""
+        where, params = _event_where(**filters)
+        return _first(self.con.execute(f"SELECT count(*) FROM events {where}", params))[0]
 
     def counts(self) -> dict[str, int]:
         return {

@@ -20,20 +20,20 @@ out = Console()
 def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
-        gold: List[Path] = typer.Argument(..., exists=True, metavar="GOLD...",
+        gold: List[Path] = typer.Argument(..., exists=True, metavar="GOLD",
                                           help="Gold JSONL files or folders of them: petr2_gsr, plover_gsr, "
                                                "guardian_sentences or actor_cases format."),
         corpus: Optional[Path] = typer.Option(None, "--corpus", exists=True, metavar="CSV",
                                               help="Articles that a sentence gold draws on (guardian_sample.csv); "
                                                    "default: data/corpora/ beside the gold's data/gold/."),
-        min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0,
+        min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, metavar="0-1",
                                                        help="Score events at or above this confidence "
                                                             "(default: the scorer's threshold)."),
         as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON (one line per set)."),
         predictions: Optional[Path] = typer.Option(None, "--predictions", exists=True, metavar="JSONL",
                                                    help="Score these events instead of coding the gold texts "
                                                         "(one gold file only)."),
-        worst: int = typer.Option(10, "--worst", help="How many worst sentences to list (one PETR/PLOVER file)."),
+        worst: int = typer.Option(10, "--worst", metavar="N", help="How many worst sentences to list (one PETR/PLOVER file)."),
     ):
         """Score eventwire against gold files: one file in detail, several (or a folder) as one table."""
         from .. import evaluate, goldsets
