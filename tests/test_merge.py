@@ -4,8 +4,11 @@ Documents and events are built by hand (no spaCy); the last test codes Guardian 
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -25,12 +28,17 @@ LAHORE = Location("Lahore", "PAK", "Punjab", 31.5, 74.3, 1172451, "city", "gazet
 ACTORS = {
     "PAK": Actor("Pakistan", "PAK", "PAK"), "IND": Actor("India", "IND", "IND"),
     "PAKGOV": Actor("Pakistani government", "PAKGOV", "PAK", "GOV"), "RUS": Actor("Russia", "RUS", "RUS"),
+    "---": Actor("gunmen", "---"), "---CVL": Actor("civilians", "---CVL", None, "CVL"),
+    "IGOUNO": Actor("United Nations", "IGOUNO", None, "IGO"), "IGOEUREEC": Actor("European Union", "IGOEUREEC", None, "IGO"),
+    "IGOEURCOE": Actor("Council of Europe", "IGOEURCOE", None, "IGO"),
+    "NGOHRIAMN": Actor("Amnesty International", "NGOHRIAMN", None, "NGO"),
+    "IMGMUSISI": Actor("Islamic State", "IMGMUSISI", None, "IMG"),
 }
 
 
 def event(doc_id: str, index: int = 1, source: str = "PAK", target: Optional[str] = "IND", cameo: str = "112",
           day: Optional[int] = 1, place: Optional[Location] = KASHMIR, sentence: Optional[str] = None,
-          **flags) -> Event:
+          precision: str = "day", **flags) -> Event:
     code = ontology.cameo(cameo)
     src, tgt = ACTORS[source], ACTORS[target] if target else None
     return Event(
@@ -38,7 +46,7 @@ def event(doc_id: str, index: int = 1, source: str = "PAK", target: Optional[str
         source=src, target=tgt, cameo=cameo, trigger="did", rule="test",
         goldstein=code.goldstein, quad_class=code.quad_class, plover=code.plover or None, mode=code.mode,
         context=code.context, trigger_span=(len(src.text) + 1, len(src.text) + 4),
-        date=dt.date(2024, 3, day) if day else None, date_precision="day" if day else None,
+        date=dt.date(2024, 3, day) if day else None, date_precision=precision if day else None,
         location=place, **flags,
     )
 
@@ -341,3 +349,144 @@ def test_cli_merge(tmp_path):
     assert runner.invoke(app, ["merge", "--db", str(tmp_path / "none.duckdb")]).exit_code == 1
     result = runner.invoke(app, ["merge", "--db", str(db), "--rebuild-duplicates", "--threshold", "0.8"])
     assert result.exit_code == 0 and "2 documents indexed" in result.output
+
+
+# -- unknown actors, agreement, date precision, read-only stores ------------------------------------------
+
+@contextlib.contextmanager
+def write_lock(path: Path, read_only: bool = False):
+    """Another process holding a connection to the store: a writer, as `eventwire code` or `serve` are, or
+    (read_only) a reader such as a read-only `eventwire serve`."""
+    code = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro'); "
+            "print('ready', flush=True); time.sleep(120)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), "ro" if read_only else "rw"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def read_lock(path: Path):
+    return write_lock(path, read_only=True)
+
+
+def test_unknown_actors_merge_only_within_one_story(store):
+    """"--- 192 ---": mentions of unknown actors in unrelated articles are not one event; in copies of one
+    story (an article and its wire copy) they are. A missing target is unknown too."""
+    text = story(70)
+    unknown = dict(source="---", target="---CVL", cameo="190", place=None)
+    save(store, "a", [event("a", 1, **unknown)], text=text)
+    save(store, "a-wire", [event("a-wire", 1, **unknown)], text=wire_copy(text, 3), source="Wire")
+    save(store, "b", [event("b", 1, **unknown)], text=story(71))  # another story, same day
+    save(store, "c", [event("c", 2, target=None, cameo="190", place=None)], text=story(72))
+    save(store, "d", [event("d", 2, target=None, cameo="190", place=None)], text=story(73))
+    save(store, "e", [event("e", 1)], text=story(74))  # known actors: still one event across articles
+    save(store, "f", [event("f", 1)], text=story(75))
+    store.merge_events()
+    rows = merged(store)
+    assert sorted((r["num_reports"], r["num_articles"], r["merge_scope"])
+                  for r in rows if r["source_code"] == "---") == [(1, 1, "story"), (2, 1, "story")]
+    assert [(r["num_reports"], r["merge_scope"]) for r in rows if r["target_code"] is None] == [(1, "story")] * 2
+    [known] = [r for r in rows if r["target_code"] == "IND"]
+    assert (known["num_articles"], known["merge_scope"]) == (2, "dyad")
+    assert len({r["merged_id"] for r in rows}) == len(rows) == 5
+
+
+def test_merge_agreement_says_how_many_mentions_share_each_field(store):
+    india = Location("India", "IND", None, 22.0, 79.0, 1269750, "country", "gazetteer")
+    save(store, "a", [event("a", 1, day=1)])                                  # Kashmir, 1 March
+    save(store, "b", [event("b", 1, day=2)])                                  # Kashmir, 2 March
+    save(store, "c", [event("c", 1, day=1, place=india)])                     # "in India": joins Kashmir
+    save(store, "d", [event("d", 1, day=1, place=None, precision="month")])   # "in March", no place
+    store.merge_events()
+    [row] = merged(store)
+    assert row["num_reports"] == 4 and (row["event_date"], row["date_precision"]) == (dt.date(2024, 3, 1), "day")
+    assert (row["agree_actors"], row["agree_code"], row["agree_place"], row["agree_date"]) == (4, 4, 2, 2)
+    assert row["merge_agreement"] == pytest.approx((4 + 4 + 2 + 2) / 16)
+    save(store, "e", [event("e", 1, cameo="111", day=1)])  # criticise, not accuse: same root
+    store.merge_events(match="root")
+    [row] = merged(store)
+    assert row["cameo"] == "112" and (row["agree_code"], row["num_reports"]) == (4, 5)
+    assert row["merge_agreement"] == pytest.approx((5 + 4 + 3 + 3) / 20)
+
+
+def test_a_lone_mention_agrees_with_itself_except_on_unknown_actors(store):
+    save(store, "a", [event("a", 1), event("a", 2, source="---", target="PAK", cameo="190")])
+    store.merge_events()
+    by_source = {r["source_code"]: r for r in merged(store)}
+    assert by_source["PAK"]["merge_agreement"] == 1.0
+    assert (by_source["---"]["agree_actors"], by_source["---"]["merge_agreement"]) == (0, 0.75)
+
+
+def test_merged_date_precision_is_that_of_the_mention_whose_date_the_record_takes(store):
+    save(store, "a", [event("a", 1, day=1, precision="month")])  # "in March" -> 1 March, month-precise
+    save(store, "b", [event("b", 1, day=2)])                     # 2 March: same event (1-day window)
+    save(store, "c", [event("c", 1, target="RUS", day=5), event("c", 2, target="RUS", day=5, precision="week")])
+    save(store, "y", [event("y", 1, target="RUS", cameo="036", day=1, precision="year")])
+    store.con.execute("UPDATE events SET event_date = DATE '2024-01-01' WHERE doc_id = 'y'")
+    doc = Document(id="u", text="x", date=None, source="S")
+    store.save_document(doc, [], [event("u", 1, target="RUS", cameo="111", day=None)])
+    store.merge_events()
+    precision = {(r["target_code"], r["cameo"]): (r["event_date"], r["date_precision"]) for r in merged(store)}
+    assert precision[("IND", "112")] == (dt.date(2024, 3, 1), "month")
+    assert precision[("RUS", "112")] == (dt.date(2024, 3, 5), "day")  # the finest mention on that day
+    assert precision[("RUS", "036")] == (dt.date(2024, 1, 1), "year")
+    assert precision[("RUS", "111")] == (None, None)
+
+
+def test_merged_tables_of_older_rules_are_out_of_date(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with EventStore(path) as s:
+        save(s, "a", [event("a")])
+        s.merge_events()
+        assert s.merged_is_current()
+        # A store merged by an eventwire before the current rules, without the columns they add.
+        old = s.query("SELECT value FROM meta WHERE key = 'merge_fingerprint'")[0]["value"].split("|rules")[0]
+        s.con.execute("UPDATE meta SET value = ? WHERE key = 'merge_fingerprint'", [old])
+        s.con.execute("ALTER TABLE merged_events DROP COLUMN merge_agreement")
+    with EventStore(path) as s:
+        assert not s.merged_is_current()
+        s.ensure_merged()
+        assert s.query("SELECT merge_agreement FROM merged_events") == [{"merge_agreement": 1.0}]
+
+
+def test_a_read_only_store_is_not_merged_behind_its_back(tmp_path):
+    from eventwire.merge import ensure_current
+    from eventwire.store import StoreError
+
+    path = tmp_path / "ro.duckdb"
+    with EventStore(path) as s:
+        save(s, "a", [event("a")])  # coded, not merged
+    with EventStore(path, read_only=True) as s:
+        with pytest.raises(StoreError, match="out of date.*eventwire merge --db"):
+            ensure_current(s)
+    with EventStore(path) as s:
+        assert ensure_current(s).merged == 1
+    with EventStore(path, read_only=True) as s:
+        assert ensure_current(s) is None
+
+
+def test_cli_merge_check_and_locked_store(tmp_path):
+    from typer.testing import CliRunner
+
+    from eventwire.cli import app
+
+    db = tmp_path / "c.duckdb"
+    with EventStore(db) as s:
+        save(s, "a", [event("a")])
+    runner = CliRunner()
+    result = runner.invoke(app, ["merge", "--db", str(db), "--check"])
+    assert result.exit_code == 1 and "out of date" in result.output and "eventwire merge" in result.output
+    assert runner.invoke(app, ["merge", "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["merge", "--db", str(db), "--check"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    with write_lock(db):
+        for args in (["merge", "--db", str(db)], ["merge", "--db", str(db), "--check"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 1, result.output
+            assert "in use by process" in result.output and len(result.output.strip().splitlines()) == 1
+    result = runner.invoke(app, ["merge", "--db", str(db), "--match", "verb"])
+    assert result.exit_code != 0 and all(level in result.output for level in ("code", "base", "root"))

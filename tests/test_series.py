@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from eventwire import ontology
 from eventwire.cli import app
 from eventwire.series import COLUMNS, dyad_series, dyad_series_frame, parse_dyad, plot_series
-from eventwire.store import EventStore
+from eventwire.store import EventStore, StoreError
 
-from test_merge import event, save
+from test_merge import event, read_lock, save, write_lock
 
 D = dt.date
 
@@ -67,8 +67,8 @@ def test_mentions_direction_and_periods(store):
     assert dyad_series(store, "PAKGOV-RUS", by="month")[0]["events"] == 1
     assert dyad_series(store, "PAK-*", by="month")[0]["events"] == 4
     assert dyad_series(store, "PAK-USA") == []
-    with pytest.raises(ValueError, match="by must be"):
-        dyad_series(store, "PAK-RUS", by="year")
+    with pytest.raises(ValueError, match="by must be one of day, week, month, year"):
+        dyad_series(store, "PAK-RUS", by="decade")
 
 
 def test_without_filling_only_active_periods(store):
@@ -109,4 +109,96 @@ def test_cli_series(store, tmp_path):
         assert result.exit_code == 0, result.output
         assert png.exists()
     assert runner.invoke(app, ["series", "--dyad", "PAK", "--db", db]).exit_code != 0
-    assert runner.invoke(app, ["series", "--dyad", "PAK-RUS", "--by", "year", "--db", db]).exit_code != 0
+    assert runner.invoke(app, ["series", "--dyad", "PAK-RUS", "--by", "decade", "--db", db]).exit_code != 0
+
+
+# -- years, date precision, dyads, read-only stores ------------------------------------------------------
+
+def test_yearly_series(store):
+    save(store, "z", [event("z", 1, target="RUS", cameo="190", day=1, place=None)])
+    store.con.execute("UPDATE events SET event_date = DATE '2022-06-30' WHERE doc_id = 'z'")
+    rows = dyad_series(store, "PAK-RUS", by="year")
+    assert [(r["period"], r["events"]) for r in rows] == [(D(2022, 1, 1), 1), (D(2023, 1, 1), 0), (D(2024, 1, 1), 3)]
+
+
+def test_year_only_dates_are_left_out_unless_asked(store):
+    """"In 2024, Pakistan accused Russia": dated 1 January, precision year. Counted, it would make a peak
+    on 1 January that never happened."""
+    save(store, "y", [event("y", 1, target="RUS", day=1, place=None, precision="year"),
+                      event("y", 2, target="RUS", cameo="036", day=1, place=None, precision="year")])
+    save(store, "m", [event("m", 3, target="RUS", cameo="111", day=1, place=None, precision="month")])
+    store.con.execute("UPDATE events SET event_date = DATE '2024-01-01' WHERE doc_id = 'y'")
+    for merged in (True, False):
+        days = {r["period"]: r["events"] for r in dyad_series(store, "PAK-RUS", by="day", merged=merged, fill=False)}
+        assert D(2024, 1, 1) not in days and days[D(2024, 3, 1)] == 1  # month-precise: counted
+        days = {r["period"]: r["events"] for r in dyad_series(store, "PAK-RUS", by="day", merged=merged, fill=False,
+                                                              all_precisions=True)}
+        assert days[D(2024, 1, 1)] == 2
+    by_year = dyad_series(store, "PAK-RUS", by="year", all_precisions=True)
+    assert by_year[0]["events"] == dyad_series(store, "PAK-RUS", by="year")[0]["events"] + 2
+
+
+def test_parse_dyad_with_unknown_actors_and_wildcards():
+    assert parse_dyad("---REB-SYR") == ("---REB", "SYR")
+    assert parse_dyad("PAK----REB") == ("PAK", "---REB")
+    assert parse_dyad("*-IGOUNO") == (None, "IGOUNO") and parse_dyad("PAK-") == ("PAK", None)
+    for bad in ("PAK", "PAK-RUS-IND", "PAK RUS", "12-RUS"):
+        with pytest.raises(ValueError, match="SOURCE-TARGET.*PAK-RUS"):
+            parse_dyad(bad)
+
+
+def test_unknown_actor_dyad(store):
+    save(store, "u", [event("u", 1, source="---", target="PAK", cameo="190", day=6, place=None)])
+    [row] = dyad_series(store, "----PAK", by="month")  # "---" (anyone unknown) acting on Pakistan
+    assert row["events"] == 1 and parse_dyad("----PAK") == ("---", "PAK")
+
+
+def test_read_only_store_with_stale_merges(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    with EventStore(path) as s:
+        fill(s)
+    with EventStore(path, read_only=True) as s:
+        with pytest.raises(StoreError, match="out of date"):
+            dyad_series(s, "PAK-RUS")
+        assert dyad_series(s, "PAK-RUS", merged=False, by="month")[0]["events"] == 4  # mentions need no merge
+
+
+def test_cli_series_reads_while_others_hold_the_store(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    with EventStore(db) as s:
+        fill(s)  # not merged yet
+    runner = CliRunner()
+    args = ["series", "--dyad", "PAK-RUS", "--db", str(db), "-f", "json"]
+    with read_lock(db) as reader:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+        assert "out of date" in result.output and f"process {reader.pid}" in result.output
+        assert runner.invoke(app, args + ["--mentions"]).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0  # nobody else: merged first
+    with read_lock(db):
+        result = runner.invoke(app, args + ["--by", "year", "--all-precisions"])
+        assert result.exit_code == 0, result.output
+        assert [json.loads(line)["events"] for line in result.stdout.splitlines()] == [3]
+    with write_lock(db) as writer:
+        result = runner.invoke(app, args)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert f"process {writer.pid}" in result.output and "Traceback" not in result.output
+
+
+def test_cli_series_bad_values_say_what_is_valid(store, tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    store.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["series", "--dyad", "PAK-RUS", "--by", "decade", "--db", db])
+    assert result.exit_code == 2 and all(p in result.output for p in ("day", "week", "month", "year"))
+    result = runner.invoke(app, ["series", "--dyad", "PAK", "--db", db], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "SOURCE-TARGET" in result.output and "PAK-RUS" in result.output
+    result = runner.invoke(app, ["series", "--dyad", "XYZ-PAK", "--db", db], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "country code" in result.output
+    result = runner.invoke(app, ["series", "--dyad", "PAK-RUS", "--from", "March", "--db", db], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    result = runner.invoke(app, ["series", "--dyad", "---REB-SYR", "--db", db, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    help_text = runner.invoke(app, ["series", "--help"], env={"COLUMNS": "200"}).output
+    for placeholder in ("SOURCE-TARGET", "day|week|month|year", "YYYY-MM-DD", "PATH", "--all-precisions"):
+        assert placeholder in help_text

@@ -11,6 +11,12 @@
 GDELT and PLOVER rows are events that happened: with ``merged=False`` they leave out negated and
 hypothetical mentions (``merged_events`` never holds them). Parquet and CSV of mentions keep everything,
 with the ``negated`` and ``hypothetical`` columns.
+
+PLOVER ``mode`` and ``context`` are lists, in Parquet too; CSV has no lists and keeps them as ";"-joined
+text. Every output says what made it (``eventwire.provenance.stamp()``): PLOVER in each record's
+``cite_info``, Parquet in the file's key-value metadata, GDELT and CSV files in a sidecar
+``FILE.meta.json``. CSV cells that a spreadsheet would run as a formula are neutralised unless
+``raw_csv=True``.
 """
 from __future__ import annotations
 
@@ -23,11 +29,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterator, Optional, TextIO, Union
 
-from . import ontology
+from . import ontology, provenance
+from .merge import DATE_PRECISIONS, MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
 from .store import EventStore
 
 FORMATS = ("gdelt", "plover", "parquet", "csv")
 CODER = "eventwire"
+SIDECAR_SUFFIX = ".meta.json"
 
 # One row shape for both sources, so the writers need not care whether events were merged.
 _MERGED_SQL = """
@@ -37,8 +45,9 @@ LEFT JOIN events_with_evidence e ON e.event_id = m.first_event_id
 LEFT JOIN documents d ON d.doc_id = m.first_doc_id
 ORDER BY m.event_date NULLS LAST, m.merged_id
 """
-_MENTIONS_SQL = """
-SELECT e.event_id AS id, e.* EXCLUDE (event_date), coalesce(e.event_date, d.pub_date) AS event_date, NULL::DATE AS date_end,
+_MENTIONS_SQL = f"""
+SELECT e.event_id AS id, e.* EXCLUDE (event_date, date_precision), {MENTION_DATE_SQL} AS event_date,
+       {MENTION_PRECISION_SQL} AS date_precision, NULL::DATE AS date_end,
        1 AS num_mentions, 1 AS num_articles, 1 AS num_sources, 1 AS num_reports,
        e.sentence_index <= 1 AS is_root_event, d.coded_at AS first_seen,
        coalesce(d.url, d.origin) AS source_url, d.title, d.source AS publication, d.url
@@ -51,6 +60,18 @@ _TABLE_SQL = {
     True: "SELECT * FROM merged_events ORDER BY event_date NULLS LAST, merged_id",
     False: "SELECT * FROM events_with_evidence ORDER BY doc_id, sentence_index, trigger_start NULLS LAST, event_id",
 }
+# PLOVER mode and context are stored as ";"-joined text; Parquet carries them as lists (records.labels()).
+LABEL_COLUMNS = ("mode", "context")
+
+
+def _labels_sql(column: str) -> str:
+    # A list comprehension rather than list_filter(..., lambda ...): it works in every DuckDB >= 1.2.
+    return f"[x for x in string_split(coalesce({column}, ''), ';') if x <> ''] AS {column}"
+
+
+def _parquet_sql(merged: bool) -> str:
+    lists = ", ".join(_labels_sql(c) for c in LABEL_COLUMNS)
+    return _TABLE_SQL[merged].replace("SELECT *", f"SELECT * REPLACE ({lists})", 1)
 
 
 # A spreadsheet runs a cell that begins with one of these as a formula ("CSV injection"): text taken from
@@ -64,6 +85,17 @@ def neutralise_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def neutralise_sql(column: str) -> str:
+    """neutralise_cell() as a DuckDB expression over a VARCHAR column (for the COPY path)."""
+    col = _quote_identifier(column)
+    prefixes = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
+    return f"CASE WHEN left({col}, 1) IN ({prefixes}) THEN chr(39) || {col} ELSE {col} END AS {col}"
 
 
 def _read_tsv(name: str) -> list[dict[str, str]]:
@@ -103,17 +135,59 @@ def _rows(store: EventStore, merged: bool) -> Iterator[dict[str, Any]]:
 
 # -- GDELT ------------------------------------------------------------------------------------------
 
+# CAMEO actor codes are 3-character elements: a head (a country, IGO/NGO/IMG/MNC, or --- for unknown), then
+# qualifiers. Sectors and roles say what kind of actor it is, regions and religions where or what it is
+# affiliated with; what is left is the organisation ("known group"): IGO-BUS-IMF, IMG-MUS-ISI, AFG-INS-TAL.
 _GROUP_PREFIXES = ("IGO", "NGO", "IMG", "MNC")
-_REGION_CODES = {"AFR", "ASA", "BLK", "CAS", "CAU", "CFR", "EAF", "EEU", "EUR", "LAM", "MDE", "MEA", "NAF",
-                 "NMR", "PGS", "SAF", "SAM", "SAS", "SEA", "WAF", "WST", "CRB", "SCN", "BAL", "NAM", "ARB"}
+_ROLE_CODES = frozenset({
+    "AGR", "BUS", "COP", "CRM", "CVL", "DEV", "EDU", "ELI", "ENV", "GOV", "HLH", "HRI", "IGO", "IMG", "INS",
+    "INT", "JRN", "JUD", "LAB", "LEG", "MED", "MIL", "MNC", "MOD", "NGM", "NGO", "OPP", "PRE", "PRM", "PTY",
+    "RAD", "REB", "REF", "REL", "SEP", "SET", "SPY", "UAF", "UIS", "UNK",
+})
+_REGION_CODES = frozenset({
+    "AFR", "AMR", "ASA", "ASP", "BLK", "CAF", "CAS", "CAU", "CEU", "CFR", "CRB", "EAF", "EEU", "EIN", "EUR",
+    "LAM", "MDT", "MEA", "NAF", "NMR", "PAC", "PGS", "SAF", "SAM", "SAS", "SCN", "SEA", "WAF", "WST",
+})
+_RELIGION_CODES = frozenset({
+    "ADR", "ALE", "ATH", "BAH", "BUD", "CHR", "CON", "CPT", "CTH", "DOX", "HIN", "HSD", "ITR", "JAN", "JEW",
+    "JHW", "LDS", "MOS", "MRN", "MUS", "OST", "PRO", "SHI", "SHN", "SIK", "SUN", "TAO", "UDO", "ZRO",
+})
 
 
 def known_group(code: Optional[str]) -> Optional[str]:
-    """GDELT's KnownGroupCode: the organisation part of an IGO/NGO/... actor code (IGOWSTNAT -> NAT)."""
-    if not code or not code.startswith(_GROUP_PREFIXES):
+    """GDELT's KnownGroupCode: the code of the known organisation an actor code names, else None.
+
+    IGOUNO -> UNO, IGOWSTNAT -> NAT, IGOBUSIMF -> IMF, IMGMUSISI -> ISI, NGOHRIAMN -> AMN,
+    IGOWSTNATMIL -> NAT (NATO troops), AFGINSTAL -> TAL (the Taliban), PSEREBHMS -> HMS; PAKGOV -> None.
+    """
+    if not code or len(code) < 6:
         return None
-    parts = [code[i : i + 3] for i in range(3, len(code) - 2, 3)]
-    return next((p for p in parts if p not in _REGION_CODES), None)
+    head, parts = code[:3], [code[i : i + 3] for i in range(3, len(code) - 2, 3)]
+    if head in _GROUP_PREFIXES:
+        # IGO<region|religion|sector...><org>[<role>]: the last part that is not a sector or role, unless it
+        # is the region or religion qualifier itself (IGOAFR: some African IGO, no known group).
+        named = [(i, p) for i, p in enumerate(parts) if p not in _ROLE_CODES]
+        if not named:
+            return None
+        i, group = named[-1]
+        return None if i == 0 and group in _REGION_CODES | _RELIGION_CODES else group
+    # <country or --->: a group follows a sector (PSEREBHMS, AFGINSTAL); PAKMUS (Pakistani Muslims) is none.
+    named = [p for i, p in enumerate(parts) if i > 0 and p not in _ROLE_CODES | _REGION_CODES | _RELIGION_CODES]
+    return named[-1] if named else None
+
+
+def fraction_date(day: dt.date) -> str:
+    """GDELT's FractionDate: YYYY.FFFF, FFFF the share of the year gone by, approximated with 30-day months.
+
+    The codebook writes the fraction as (MONTH * 30 + DAY) / 365 and says it ranges from 0 to 0.9999; only
+    the month counted from 0 stays in that range (31 December is 0.9890, not 1.0712), and that is what
+    GDELT's files hold: 1 January 1979 is 1979.0027, 18 February 2015 is 2015.1315.
+    """
+    return f"{day.year + ((day.month - 1) * 30 + day.day) / 365:.4f}"
+
+
+# GDELT's geographic resolution: 0 where an event has no place (GDELT writes 0, not an empty field).
+NO_GEOGRAPHY = 0
 
 
 def _geo_type(precision: Optional[str], country: Optional[str]) -> Optional[int]:
@@ -138,7 +212,7 @@ def _gdelt_values(row: dict[str, Any]) -> dict[str, Any]:
         "SQLDATE": int(day.strftime("%Y%m%d")) if day else None,
         "MonthYear": int(day.strftime("%Y%m")) if day else None,
         "Year": day.year if day else None,
-        "FractionDate": f"{day.year + day.timetuple().tm_yday / 365:.4f}" if day else None,
+        "FractionDate": fraction_date(day) if day else None,
         "IsRootEvent": int(bool(row["is_root_event"])),
         "EventCode": cameo or None,
         "EventBaseCode": cameo[:3] or None,
@@ -148,6 +222,10 @@ def _gdelt_values(row: dict[str, Any]) -> dict[str, Any]:
         "NumMentions": row["num_mentions"],
         "NumSources": row["num_sources"],
         "NumArticles": row["num_articles"],
+        # eventwire does not locate the actors: their geography is "none", as GDELT writes it.
+        "Actor1Geo_Type": NO_GEOGRAPHY,
+        "Actor2Geo_Type": NO_GEOGRAPHY,
+        "ActionGeo_Type": NO_GEOGRAPHY,
         "DATEADDED": int(row["first_seen"].strftime("%Y%m%d%H%M%S")) if row["first_seen"] else None,
         "SOURCEURL": row["source_url"],
     }
@@ -184,18 +262,51 @@ def _tsv_field(value: Any) -> str:
 
 def gdelt_rows(store: EventStore, merged: bool = True) -> Iterator[list[Any]]:
     """Each event as the 61 GDELT values, in GDELT's column order (None where eventwire has nothing)."""
+    for _, values in _gdelt_rows_with_precision(store, merged):
+        yield values
+
+
+def _gdelt_rows_with_precision(store: EventStore, merged: bool) -> Iterator[tuple[Optional[str], list[Any]]]:
     names = gdelt_column_names()
     for row in _rows(store, merged):
         values = _gdelt_values(row)
-        yield [values.get(name) for name in names]
+        yield row["date_precision"], [values.get(name) for name in names]
 
 
-def write_gdelt(store: EventStore, out: TextIO, merged: bool = True, header: bool = False) -> int:
+class _PrecisionTally:
+    """What a GDELT file cannot say in a column: how precise each row's date is (for the sidecar)."""
+
+    def __init__(self) -> None:
+        self.rows = {p: 0 for p in (*DATE_PRECISIONS, "unknown")}
+        self.coarse: dict[str, list[int]] = {p: [] for p in DATE_PRECISIONS[1:]}
+
+    def add(self, precision: Optional[str], event_id: Optional[int], dated: bool) -> None:
+        if not dated:
+            return
+        key = precision if precision in self.rows else "unknown"
+        self.rows[key] += 1
+        if key in self.coarse and event_id is not None:
+            self.coarse[key].append(event_id)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "note": ("GDELT has no column for it. SQLDATE is the first day of the period the text names: the "
+                     "day itself, the Monday of a week, the 1st of a month or 1 January of a year. Rows whose "
+                     "date is only known to the week, month or year are listed by GLOBALEVENTID."),
+            "rows": self.rows,
+            "not_day_precise": self.coarse,
+        }
+
+
+def write_gdelt(store: EventStore, out: TextIO, merged: bool = True, header: bool = False,
+                tally: Optional[_PrecisionTally] = None) -> int:
     if header:
         out.write("\t".join(gdelt_column_names()) + "\n")
     n = 0
-    for values in gdelt_rows(store, merged):
+    for precision, values in _gdelt_rows_with_precision(store, merged):
         out.write("\t".join(_tsv_field(v) for v in values) + "\n")
+        if tally is not None:
+            tally.add(precision, values[0], values[1] is not None)
         n += 1
     return n
 
@@ -207,14 +318,14 @@ def _entity(row: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
     if code is None and row[f"{prefix}_text"] is None:
         return []
     return [{
-        "code": row[f"{prefix}_country"] or (code[:3] if code else None),
+        "code": ontology.plover_country(code, row[f"{prefix}_country"]),
         "sector": row[f"{prefix}_sector"],
         "entity_text": row[f"{prefix}_text"],
         "cameo_code": code,
     }]
 
 
-def plover_record(row: dict[str, Any]) -> dict[str, Any]:
+def plover_record(row: dict[str, Any], stamp: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     plover, mode = row["plover"], row["mode"] or ""
     day, end = row["event_date"], row["date_end"]
     location = None
@@ -231,6 +342,7 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {
         "id": row["id"],
         "date": day.isoformat() if day else None,
+        "date_precision": row.get("date_precision") if day else None,
         "actor": _entity(row, "source"),
         "recipient": _entity(row, "target"),
         "event": [plover],
@@ -247,10 +359,13 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
         "num_mentions": row["num_mentions"],
         "num_sources": row["num_sources"],
         "num_articles": row["num_articles"],
-        "cite_info": {"url": row["url"], "title": row["title"], "publication": row["publication"]},
+        "cite_info": {"url": row["url"], "title": row["title"], "publication": row["publication"],
+                      **(stamp if stamp is not None else provenance.stamp())},
         "coder": CODER,
         "coded_date": row["first_seen"].date().isoformat() if row["first_seen"] else None,
     }
+    if row.get("merge_agreement") is not None:
+        record["merge_agreement"] = row["merge_agreement"]
     if end and end != day:
         record["enddate"] = end.isoformat()
     return record
@@ -258,9 +373,10 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
 
 def plover_records(store: EventStore, merged: bool = True) -> Iterator[dict[str, Any]]:
     """PLOVER records; events whose CAMEO code has no PLOVER type (root 01) are left out."""
+    stamp = provenance.stamp()
     for row in _rows(store, merged):
         if row["plover"]:
-            yield plover_record(row)
+            yield plover_record(row, stamp)
 
 
 def write_plover(store: EventStore, out: TextIO, merged: bool = True) -> int:
@@ -277,14 +393,35 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_table(store: EventStore, path: Union[str, Path], fmt: str, merged: bool = True) -> int:
-    """merged_events (or events_with_evidence) to a Parquet or CSV file with DuckDB COPY."""
-    options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER"}[fmt]
-    written = store.con.execute(f"COPY ({_TABLE_SQL[merged]}) TO {_sql_string(str(path))} ({options})").fetchall()
+def _csv_sql(store: EventStore, merged: bool, raw: bool) -> str:
+    """The CSV relation: text columns neutralised (unless raw), so COPY writes what write_csv() writes."""
+    sql = _TABLE_SQL[merged]
+    if raw:
+        return sql
+    described = store.con.execute(f"DESCRIBE {sql}").fetchall()  # (name, type, ...)
+    columns = [neutralise_sql(name) if kind == "VARCHAR" else _quote_identifier(name) for name, kind, *_ in described]
+    return f"SELECT {', '.join(columns)} FROM ({sql})"
+
+
+def write_table(store: EventStore, path: Union[str, Path], fmt: str, merged: bool = True, *,
+                raw_csv: bool = False) -> int:
+    """merged_events (or events_with_evidence) to a Parquet or CSV file with DuckDB COPY.
+
+    Parquet: mode and context as lists, the provenance stamp as key-value metadata. CSV: mode and context as
+    ";"-joined text, cells neutralised unless raw_csv.
+    """
+    if fmt == "parquet":
+        metadata = ", ".join(f"{key}: {_sql_string(str(value))}" for key, value in provenance.stamp().items())
+        sql, options = _parquet_sql(merged), f"FORMAT parquet, KV_METADATA {{{metadata}}}"
+    elif fmt == "csv":
+        sql, options = _csv_sql(store, merged, raw_csv), "FORMAT csv, HEADER"
+    else:
+        raise ValueError(f"write_table writes parquet or csv, not {fmt!r}")
+    written = store.con.execute(f"COPY ({sql}) TO {_sql_string(str(path))} ({options})").fetchall()
     return written[0][0] if written else 0  # COPY answers with the number of rows written
 
 
-def write_csv(store: EventStore, out: TextIO, merged: bool = True) -> int:
+def write_csv(store: EventStore, out: TextIO, merged: bool = True, *, raw_csv: bool = False) -> int:
     """CSV to a text stream (stdout), for when there is no file to COPY to."""
     cursor = store.con.cursor()
     cursor.execute(_TABLE_SQL[merged])
@@ -292,31 +429,83 @@ def write_csv(store: EventStore, out: TextIO, merged: bool = True) -> int:
     writer.writerow([c[0] for c in cursor.description])
     n = 0
     while chunk := cursor.fetchmany(5000):
-        writer.writerows(chunk)
+        writer.writerows([_csv_cell(v, raw_csv) for v in row] for row in chunk)
         n += len(chunk)
     return n
 
 
+def _csv_cell(value: Any, raw: bool) -> Any:
+    if isinstance(value, bool):  # as DuckDB's COPY writes them, so a file and stdout agree
+        return "true" if value else "false"
+    return value if raw else neutralise_cell(value)
+
+
+# -- sidecars ---------------------------------------------------------------------------------------
+
+def sidecar_path(path: Union[str, Path]) -> Path:
+    """Where the description of an exported file goes: events.tsv -> events.tsv.meta.json."""
+    path = Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _write_sidecar(path: Union[str, Path], fmt: str, merged: bool, rows: int, **extra: Any) -> Path:
+    meta = {
+        **provenance.stamp(),
+        "file": Path(path).name,
+        "format": fmt,
+        "records": "merged events (merged_events)" if merged else "raw mentions (events)",
+        "rows": rows,
+        "exported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        **extra,
+    }
+    target = sidecar_path(path)
+    target.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def _csv_sidecar(store: EventStore, path: Union[str, Path], merged: bool, rows: int, raw_csv: bool) -> Path:
+    columns = [c[0] for c in store.con.execute(f"DESCRIBE {_TABLE_SQL[merged]}").fetchall()]
+    return _write_sidecar(
+        path, "csv", merged, rows, columns=columns,
+        lists={c: "';'-joined text (CSV has no lists; Parquet and PLOVER carry lists)" for c in LABEL_COLUMNS},
+        cells_neutralised=not raw_csv,
+        neutralised=("text cells starting with =, +, -, @, tab or CR have a leading apostrophe (' ) so that "
+                     "spreadsheets show them as text; export with --raw-csv to turn this off"),
+    )
+
+
 def export(store: EventStore, fmt: str, output: Union[str, Path, TextIO, None] = None, *,
-           merged: bool = True, header: bool = False) -> int:
+           merged: bool = True, header: bool = False, raw_csv: bool = False) -> int:
     """Write the store's events in `fmt` to a path or text stream (default stdout); returns the row count.
 
-    With merged=True, merged_events is brought up to date first.
+    With merged=True, merged_events is brought up to date first; a store opened read-only cannot be, and
+    a stale one raises StoreError (run `eventwire merge`). GDELT and CSV files get a sidecar
+    FILE.meta.json (provenance stamp, row count; for GDELT the date precision of the rows).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "parquet" and not isinstance(output, (str, Path)):
+        raise ValueError("Parquet is binary: give a file to write it to")
     if merged:
-        store.ensure_merged()
-    if fmt == "parquet" or (fmt == "csv" and isinstance(output, (str, Path))):
-        if not isinstance(output, (str, Path)):
-            raise ValueError("Parquet is binary: give a file to write it to")
+        ensure_current(store)
+    if fmt == "parquet":
         return write_table(store, output, fmt, merged)
+    if fmt == "csv" and isinstance(output, (str, Path)):
+        n = write_table(store, output, fmt, merged, raw_csv=raw_csv)
+        _csv_sidecar(store, output, merged, n, raw_csv)
+        return n
     if isinstance(output, (str, Path)):
+        tally = _PrecisionTally() if fmt == "gdelt" else None
         with open(output, "w", encoding="utf-8", newline="") as stream:
-            return export(store, fmt, stream, merged=merged, header=header)
+            n = (write_gdelt(store, stream, merged, header, tally) if fmt == "gdelt"
+                 else write_plover(store, stream, merged))
+        if tally is not None:
+            _write_sidecar(output, fmt, merged, n, columns=gdelt_column_names(), header=header,
+                           date_precision=tally.describe())
+        return n
     stream = output if output is not None else sys.stdout
     if fmt == "gdelt":
         return write_gdelt(store, stream, merged, header)
     if fmt == "plover":
         return write_plover(store, stream, merged)
-    return write_csv(store, stream, merged)
+    return write_csv(store, stream, merged, raw_csv=raw_csv)

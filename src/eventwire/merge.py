@@ -5,13 +5,17 @@ groups raw mentions (the ``events`` table) into ``merged_events``: the same sour
 CAMEO code (or its base or root code, ``match``), the same place, and dates no more than ``window_days``
 apart (pairwise). ``event_mentions`` links each merged event to every mention. Counts are taken over the
 article clusters of ``eventwire.dedupe``, so wire copies, and a corpus coded twice under other ids, do not
-inflate them. It is a full rebuild in SQL plus one sorted pass in Python: about 10 s for 500,000 mentions.
-docs/data-model.md describes the tables and the rules.
+inflate them. Mentions whose source or target is unknown (no code, or a code starting with "---") merge
+only within one story (article cluster): "unknown gunmen attacked" in two unrelated articles is not one
+event. Each record says how well its mentions agree (``agree_*`` columns, ``merge_agreement``) and how
+precise its date is (``date_precision``). It is a full rebuild in SQL plus one sorted pass in Python: about
+10 s for 500,000 mentions. docs/data-model.md describes the tables and the rules.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Optional
@@ -44,9 +48,21 @@ MERGE_SCHEMA = [
         first_doc_id VARCHAR,   -- the earliest article (pub_date, doc_id) and its mention
         first_event_id VARCHAR,
         source_url VARCHAR,
-        confidence DOUBLE       -- the highest confidence among its mentions (NULL: coded without a scorer)
+        confidence DOUBLE,      -- the highest confidence among its mentions (NULL: coded without a scorer)
+        date_precision VARCHAR, -- day | week | month | year: that of the mention whose date event_date is
+        merge_scope VARCHAR,    -- 'dyad': mentions from any article; 'story': an actor is unknown, one story only
+        agree_actors INTEGER,   -- mentions whose source and target are known (the merge makes them equal)
+        agree_code INTEGER,     -- mentions with the record's full CAMEO code
+        agree_place INTEGER,    -- mentions at the record's place (not a vaguer one that joined it)
+        agree_date INTEGER,     -- mentions on event_date with the record's date_precision
+        merge_agreement DOUBLE  -- (agree_actors + agree_code + agree_place + agree_date) / (4 * num_reports)
     )""",
     "ALTER TABLE merged_events ADD COLUMN IF NOT EXISTS confidence DOUBLE",
+    # Columns added after schema version 3: older stores get them here (NULL until the next merge, which
+    # ensure_merged() runs: MERGE_RULES is part of the merge fingerprint).
+    *(f"ALTER TABLE merged_events ADD COLUMN IF NOT EXISTS {column}" for column in (
+        "date_precision VARCHAR", "merge_scope VARCHAR", "agree_actors INTEGER", "agree_code INTEGER",
+        "agree_place INTEGER", "agree_date INTEGER", "merge_agreement DOUBLE")),
     """CREATE TABLE IF NOT EXISTS event_mentions (
         merged_id VARCHAR,
         event_id VARCHAR,
@@ -71,22 +87,93 @@ class MergeStats:
         return text + (f"; {self.clusters}" if self.clusters else "")
 
 
+# Bumped when the merge rules or the merged_events columns change: a store merged under older rules is out
+# of date, so ensure_merged() rebuilds it. 2: unknown actors merge within a story; date precision, agreement.
+MERGE_RULES = 2
+
+
 def events_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a document is (re-)coded: tells whether merged_events is out of date."""
+    """Changes whenever a document is (re-)coded, or the merge rules change: tells whether merged_events is
+    out of date."""
     docs, last, n_events = con.execute(
         "SELECT count(*), max(coded_at), (SELECT count(*) FROM events) FROM documents"
     ).fetchall()[0]
-    return f"{docs}|{last}|{n_events}"
+    return f"{docs}|{last}|{n_events}|rules {MERGE_RULES}"
 
 
 def merge_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return meta_value(con, "merge_fingerprint") == events_fingerprint(con)
 
 
+def stale_message(path: str, read_only: bool = True) -> str:
+    """One line: the merged tables are out of date, and what to do."""
+    return (f"The merged events in {path} are out of date (documents were coded, or the merge rules changed, "
+            "since the last merge)" + (" and the store is open read-only" if read_only else "")
+            + f": run `eventwire merge --db {path}`, or use the raw mentions (--mentions).")
+
+
+def open_for_reading(path, *, merged: bool = True):
+    """An ``EventStore`` opened read-only, for commands that only read (`eventwire export`, `series`).
+
+    With ``merged``, its merged events must be current. When they are not and no other process has the store
+    open, they are rebuilt first in a short writable session, as `eventwire merge` would; when another
+    process reads it (a read-only `eventwire serve`, another export), merging would have to wait for it, so
+    a ``StoreError`` says in one line to run `eventwire merge` later or to use the raw mentions. A store
+    that another process writes raises ``StoreLockedError`` as it is.
+    """
+    from .store import EventStore, StoreError, StoreLockedError
+
+    store = EventStore(path, read_only=True)
+    if not merged or store.merged_is_current():
+        return store
+    store.close()
+    try:
+        with EventStore(path) as writer:
+            writer.ensure_merged()
+    except (StoreLockedError, duckdb.ConnectionException) as exc:  # other readers: another process, or this one
+        holder = re.search(r"in use by (.+?), which", str(exc))
+        who = holder.group(1) if holder else "another connection"
+        raise StoreError(
+            f"The merged events in {path} are out of date and {who} has the store open, so they cannot be "
+            f"rebuilt now: run `eventwire merge --db {path}` when it is free, or use the raw mentions "
+            "(--mentions).") from None
+    return EventStore(path, read_only=True)
+
+
+def ensure_current(store) -> Optional["MergeStats"]:
+    """``store.ensure_merged()`` for a store that may be open read-only (``EventStore(path, read_only=True)``).
+
+    A writable store is merged when it is out of date. A read-only store cannot be: rather than export or
+    count stale records, this raises ``StoreError`` with one line saying to run `eventwire merge`.
+    """
+    if store.merged_is_current():
+        return None
+    if getattr(store, "read_only", False):
+        from .store import StoreError  # store imports this module: import it when needed
+
+        raise StoreError(stale_message(store.path))
+    return store.ensure_merged()
+
+
 def last_merge_params(con: duckdb.DuckDBPyConnection) -> dict:
     """window_days, match and include_negated of the last merge ({} if there was none)."""
     stored = meta_value(con, "merge_params")
     return json.loads(stored) if stored else {}
+
+
+# The date of a mention is its event_date, else its article's pub_date (a publication date is day-precise).
+MENTION_DATE_SQL = "coalesce(e.event_date, d.pub_date)"
+MENTION_PRECISION_SQL = ("CASE WHEN e.event_date IS NOT NULL THEN e.date_precision "
+                         "WHEN d.pub_date IS NOT NULL THEN 'day' END")
+# Finest first: among mentions on the record's date, the most precise one gives date_precision.
+DATE_PRECISIONS = ("day", "week", "month", "year")
+_PRECISION_RANK = ("CASE {p} WHEN 'day' THEN 0 WHEN 'week' THEN 1 WHEN 'month' THEN 2 WHEN 'year' THEN 3 "
+                   "ELSE 4 END")
+
+
+def unknown_actor_sql(column: str) -> str:
+    """SQL: the actor code in `column` names nobody (no code, or an unknown one: '---', '---REB')."""
+    return f"(coalesce({column}, '') = '' OR starts_with({column}, '---'))"
 
 
 # A place known only to the country: it may be the same place as any more precise one in that country.
@@ -130,7 +217,14 @@ def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: Optional[int] =
                         WHEN {_COUNTRY_LEVEL} THEN 3
                         ELSE coalesce(CASE e.location_precision WHEN 'city' THEN 0 WHEN 'admin1' THEN 1 END, 2)
                    END AS place_rank,  -- the record takes the most precise place among its mentions
-                   coalesce(e.event_date, d.pub_date) AS mention_date,
+                   {MENTION_DATE_SQL} AS mention_date,
+                   {MENTION_PRECISION_SQL} AS mention_precision,
+                   {_PRECISION_RANK.format(p=MENTION_PRECISION_SQL)} AS precision_rank,
+                   e.cameo AS full_code,
+                   {unknown_actor_sql("e.source_code")} OR {unknown_actor_sql("e.target_code")} AS k_unknown,
+                   -- an unknown actor is not evidence of the same event: such mentions merge within a story
+                   CASE WHEN {unknown_actor_sql("e.source_code")} OR {unknown_actor_sql("e.target_code")}
+                        THEN coalesce(c.cluster_id, e.doc_id) ELSE '' END AS k_scope,
                    coalesce(c.cluster_id, e.doc_id) AS cluster_id,
                    {_OUTLET_SQL} AS outlet,
                    coalesce(strftime(d.pub_date, '%Y-%m-%d'), '9999-99-99') || e.doc_id AS doc_order,
@@ -140,8 +234,8 @@ def merge_events(con: duckdb.DuckDBPyConnection, *, window_days: Optional[int] =
             {factual}"""
     )
     rows = con.execute(
-        """SELECT event_id, k_source, k_target, k_code, k_place, mention_date, k_country_level FROM _m
-           ORDER BY k_source, k_target, k_code, mention_date NULLS LAST, k_place NULLS LAST, event_id"""
+        """SELECT event_id, k_source, k_target, k_code, k_place, mention_date, k_country_level, k_scope FROM _m
+           ORDER BY k_source, k_target, k_code, k_scope, mention_date NULLS LAST, k_place NULLS LAST, event_id"""
     ).fetchall()
     groups = _group_mentions(rows, window_days)
 
@@ -182,7 +276,14 @@ WITH grouped AS (
 SELECT g.*, c.doc_id IS NOT NULL AS counted
 FROM grouped g LEFT JOIN counted_article c USING (merged_id, cluster_id, doc_id);
 
-INSERT INTO merged_events
+INSERT INTO merged_events (
+    merged_id, source_code, source_text, source_country, source_sector,
+    target_code, target_text, target_country, target_sector,
+    cameo, cameo_root, plover, mode, context, goldstein, quad_class, event_date, date_end,
+    location_name, location_country, location_admin1, location_lat, location_lon, location_geonames_id,
+    location_precision, num_mentions, num_articles, num_sources, num_reports, is_root_event, first_seen,
+    first_doc_id, first_event_id, source_url, confidence,
+    date_precision, merge_scope, agree_actors, agree_code, agree_place, agree_date, merge_agreement)
 WITH per_cluster AS (  -- one outlet per article cluster: that of its first article mentioning the event
     SELECT merged_id, cluster_id, arg_min(outlet, doc_order) AS outlet FROM _mg GROUP BY ALL
 ), counts AS (
@@ -193,13 +294,28 @@ WITH per_cluster AS (  -- one outlet per article cluster: that of its first arti
            bool_or(sentence_index <= 1) AS is_root_event,
            min(mention_date) AS event_date,
            max(mention_date) AS date_end,
+           -- the precision of the mention whose date the record takes (the earliest; the finest on that day)
+           arg_min(mention_precision, (coalesce(mention_date, DATE '9999-12-31'), precision_rank)) AS date_precision,
+           bool_or(k_unknown) AS story_only,
            min(coded_at) AS first_seen,
            max(confidence) AS confidence
     FROM _mg GROUP BY merged_id
 ), sources AS (
     SELECT merged_id, count(DISTINCT outlet) AS num_sources FROM per_cluster GROUP BY merged_id
 ), places AS (
-    SELECT merged_id, event_id AS place_event_id FROM _mg WHERE place_pos = 1
+    SELECT merged_id, event_id AS place_event_id, k_place AS record_place FROM _mg WHERE place_pos = 1
+), agreement AS (  -- how many mentions say what the record says (the merge only asks them to be compatible)
+    SELECT m.merged_id,
+           count(*) FILTER (WHERE NOT m.k_unknown) AS agree_actors,
+           count(*) FILTER (WHERE m.full_code IS NOT DISTINCT FROM f.full_code) AS agree_code,
+           count(*) FILTER (WHERE m.k_place IS NOT DISTINCT FROM p.record_place) AS agree_place,
+           count(*) FILTER (WHERE m.mention_date IS NOT DISTINCT FROM c.event_date
+                              AND m.mention_precision IS NOT DISTINCT FROM c.date_precision) AS agree_date
+    FROM _mg m
+    JOIN _mg f ON f.merged_id = m.merged_id AND f.pos = 1
+    JOIN places p ON p.merged_id = m.merged_id
+    JOIN counts c ON c.merged_id = m.merged_id
+    GROUP BY m.merged_id
 )
 SELECT r.merged_id,
        e.source_code, e.source_text, e.source_country, e.source_sector,
@@ -209,11 +325,15 @@ SELECT r.merged_id,
        p.location_name, p.location_country, p.location_admin1, p.location_lat, p.location_lon,
        p.location_geonames_id, p.location_precision,
        c.num_mentions, c.num_articles, s.num_sources, c.num_reports, c.is_root_event, c.first_seen,
-       r.doc_id, r.event_id, coalesce(d.url, d.origin), c.confidence
+       r.doc_id, r.event_id, coalesce(d.url, d.origin), c.confidence,
+       c.date_precision, CASE WHEN c.story_only THEN 'story' ELSE 'dyad' END,
+       a.agree_actors, a.agree_code, a.agree_place, a.agree_date,
+       round((a.agree_actors + a.agree_code + a.agree_place + a.agree_date) / (4.0 * c.num_reports), 4)
 FROM _mg r
 JOIN counts c USING (merged_id)
 JOIN sources s USING (merged_id)
 JOIN places USING (merged_id)
+JOIN agreement a USING (merged_id)
 JOIN events e ON e.event_id = r.event_id
 JOIN events p ON p.event_id = places.place_event_id
 JOIN documents d ON d.doc_id = r.doc_id
@@ -222,11 +342,17 @@ ORDER BY c.event_date NULLS LAST, r.merged_id;
 """
 
 
-def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
-    """A group key per row. Rows: (event_id, source, target, code, place, date, country_level), sorted by
-    source, target, code, date, place.
+def _partition(row: tuple) -> tuple:
+    """(source, target, code, scope): mentions can merge only within one. The scope is '' (any article)
+    unless an actor is unknown, then the mention's story cluster."""
+    return (*row[1:4], row[7])
 
-    Within one (source, target, code), mentions at the same place are grouped greedily from the earliest
+
+def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
+    """A group key per row. Rows: (event_id, source, target, code, place, date, country_level, scope), sorted
+    by source, target, code, scope, date, place.
+
+    Within one (source, target, code, scope), mentions at the same place are grouped greedily from the earliest
     date: a group takes every mention up to window_days after its first. Then the vaguer mentions join a
     group when exactly one place fits: a country-level mention ("in Syria") a group at a place in that
     country ("Homs"), a mention without a place any located group. Dates always stay within window_days
@@ -236,8 +362,8 @@ def _group_mentions(rows: list[tuple], window_days: int) -> list[str]:
     start = 0
     while start < len(rows):
         end = start
-        part = rows[start][1:4]
-        while end < len(rows) and rows[end][1:4] == part:
+        part = _partition(rows[start])
+        while end < len(rows) and _partition(rows[end]) == part:
             end += 1
         _group_partition(rows, range(start, end), window_days, keys)
         start = end
@@ -285,7 +411,9 @@ class _Located:
 
 
 def _group_partition(rows: list[tuple], indexes: range, window: int, keys: list[Optional[str]]) -> None:
-    part = "\x1f".join(rows[indexes.start][1:4])
+    source, target, code, scope = _partition(rows[indexes.start])
+    # The scope joins the key only when there is one, so that records of known actors keep their ids.
+    part = "\x1f".join((source, target, code) + ((scope,) if scope else ()))
     latest: dict[Optional[str], _Group] = {}  # place -> its latest group (rows come in date order)
 
     def greedy(i: int, place: Optional[str], day: Optional[dt.date], located: Optional[_Located]) -> None:

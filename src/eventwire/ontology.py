@@ -153,3 +153,29 @@ def plover_context_description(context: str) -> str:
         return _plover_context_table()[context]
     except KeyError:
         raise KeyError(f"unknown PLOVER context {context!r}") from None
+
+
+# PLOVER's country names for international non-state actors (the manual's table of them): the UN and the EU
+# have their own; other IGOs, NGOs, transnational militant groups and multinationals a generic one.
+PLOVER_NONSTATE = {"IGO": "International Governmental Organization", "UNO": "United Nations",
+                   "EUR": "European Union", "NGO": "Non-governmental Organization",
+                   "ISM": "International Social Movement", "IMG": "Transnational Militarized Group",
+                   "MNC": "Multi-national Corporation"}
+# CAMEO actor-code prefixes -> PLOVER code, longest first. IGOEUREEC is the EU and its bodies (IGOEURCOE,
+# the Council of Europe, is another IGO); CAMEO's NGM (non-governmental movement) is PLOVER's ISM.
+_PLOVER_NONSTATE_PREFIXES = (("IGOUNO", "UNO"), ("IGOEUREEC", "EUR"), ("IGO", "IGO"), ("NGO", "NGO"),
+                             ("NGM", "ISM"), ("IMG", "IMG"), ("MNC", "MNC"))
+
+
+def plover_country(code: str | None, country: str | None = None) -> str | None:
+    """The PLOVER country code of an actor: its country (ISO3) when it has one, else UNO for the UN system
+    (IGOUNO...), EUR for the EU (IGOEUREEC...), IGO, NGO, ISM, IMG or MNC; None for an unknown actor
+    ("---REB") or no code. A code with neither gives its first three letters (a country code)."""
+    if country:
+        return country
+    if not code or code.startswith("---"):
+        return None
+    for prefix, plover in _PLOVER_NONSTATE_PREFIXES:
+        if code.startswith(prefix):
+            return plover
+    return code[:3]

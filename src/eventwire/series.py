@@ -5,40 +5,58 @@
     [{'period': datetime.date(2024, 2, 26), 'events': 3, 'mentions': 7, 'goldstein_sum': -2.0, ...}, ...]
 
 A dyad is "SOURCE-TARGET". Each side matches an actor whose country is that code or whose actor code
-starts with it: "PAK" matches PAK, PAKGOV, PAKMIL; "PAKGOV" only the government; "*" matches anyone.
-It is directional (PAK acting on RUS) unless ``both_directions``. Counts are of merged events by
-default (``merged=False``: raw mentions); negated and hypothetical mentions are never counted. Periods
-start on their first day (weeks on Monday), and periods with no events are filled with zeros.
+starts with it: "PAK" matches PAK, PAKGOV, PAKMIL; "PAKGOV" only the government; "---REB" rebels of
+unknown country; "*" matches anyone. It is directional (PAK acting on RUS) unless ``both_directions``.
+Counts are of merged events by default (``merged=False``: raw mentions); negated and hypothetical
+mentions are never counted. Periods start on their first day (weeks on Monday), and periods with no
+events are filled with zeros.
+
+Only dates known to the day, week or month are counted unless ``all_precisions``: a date known only to
+the year is 1 January of that year, and counting it would pile a year's vague mentions onto one day.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from .merge import MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
 from .ontology import QUAD_CLASS_NAMES
 from .store import EventStore
 
-PERIODS = ("day", "week", "month")
+PERIODS = ("day", "week", "month", "year")
+# Dates precise enough to count by default; a date of unknown precision (NULL) counts as a day.
+COUNTED_PRECISIONS = ("day", "week", "month")
 COLUMNS = ("period", "events", "mentions", "goldstein_sum", "goldstein_mean",
            "quad1", "quad2", "quad3", "quad4")
 
 _SOURCES = {
-    True: """SELECT event_date AS day, source_code, source_country, target_code, target_country,
+    True: """SELECT event_date AS day, date_precision, source_code, source_country, target_code, target_country,
                     goldstein, quad_class, num_mentions FROM merged_events""",
-    False: """SELECT coalesce(e.event_date, d.pub_date) AS day, e.source_code, e.source_country, e.target_code,
-                     e.target_country, e.goldstein, e.quad_class, 1 AS num_mentions
-              FROM events e JOIN documents d USING (doc_id)
-              WHERE NOT coalesce(e.negated, false) AND NOT coalesce(e.hypothetical, false)""",
+    False: f"""SELECT {MENTION_DATE_SQL} AS day, {MENTION_PRECISION_SQL} AS date_precision, e.source_code,
+                      e.source_country, e.target_code, e.target_country, e.goldstein, e.quad_class, 1 AS num_mentions
+               FROM events e JOIN documents d USING (doc_id)
+               WHERE NOT coalesce(e.negated, false) AND NOT coalesce(e.hypothetical, false)""",
 }
+
+DYAD_HELP = ("SOURCE-TARGET: two actors joined by '-', each a country (PAK), an actor code or its start "
+             "(PAKGOV, IGOUNO, ---REB) or * for anyone, e.g. PAK-RUS, PAKGOV-*, ---REB-SYR")
+_SIDE = re.compile(r"\*?|(?:---|[A-Z]{3})[A-Z]{0,12}")  # "" (as "*") for the older "PAK-" spelling
 
 
 def parse_dyad(dyad: str) -> tuple[Optional[str], Optional[str]]:
-    """"PAK-RUS" -> ("PAK", "RUS"); "*" (or nothing) on a side -> None: any actor."""
+    """"PAK-RUS" -> ("PAK", "RUS"); "*" (or nothing) on a side -> None: any actor. "---REB-SYR" -> ("---REB", "SYR")."""
     parts = dyad.strip().upper().split("-")
-    if len(parts) != 2:
-        raise ValueError(f"a dyad is SOURCE-TARGET, e.g. PAK-RUS or PAKGOV-*: got {dyad!r}")
-    return tuple(None if p.strip() in ("", "*") else p.strip() for p in parts)  # type: ignore[return-value]
+    # Codes of unknown actors contain dashes: split on the dash that leaves two valid sides, two named
+    # ones if it can ("----PAK" is --- acting on PAK, not anyone acting on ---PAK).
+    splits = [("-".join(parts[:i]).strip(), "-".join(parts[i:]).strip()) for i in range(1, len(parts))]
+    for allow_empty in (False, True):
+        for source, target in splits:
+            if (_SIDE.fullmatch(source) and _SIDE.fullmatch(target)
+                    and (allow_empty or (source and target))):
+                return (None if source in ("", "*") else source, None if target in ("", "*") else target)
+    raise ValueError(f"{dyad!r} is not a dyad: give {DYAD_HELP}")
 
 
 def _side(prefix: str, code: Optional[str], params: list[Any]) -> str:
@@ -50,18 +68,25 @@ def _side(prefix: str, code: Optional[str], params: list[Any]) -> str:
 
 def dyad_series(store: EventStore, dyad: str, by: str = "week", *, merged: bool = True,
                 both_directions: bool = False, start: Optional[dt.date] = None, end: Optional[dt.date] = None,
-                fill: bool = True) -> list[dict[str, Any]]:
-    """One dict per period (keys in COLUMNS), oldest first; undated events are left out."""
+                fill: bool = True, all_precisions: bool = False) -> list[dict[str, Any]]:
+    """One dict per period (keys in COLUMNS), oldest first; undated events are left out, and so are events
+    dated only to the year unless ``all_precisions``.
+
+    With ``merged``, merged events are brought up to date first; a store opened read-only cannot be, and a
+    stale one raises ``StoreError`` (run `eventwire merge`).
+    """
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     source, target = parse_dyad(dyad)
     if merged:
-        store.ensure_merged()
+        ensure_current(store)
     params: list[Any] = []
     match = f"({_side('source', source, params)} AND {_side('target', target, params)})"
     if both_directions:
         match += f" OR ({_side('source', target, params)} AND {_side('target', source, params)})"
     bounds = ""
+    if not all_precisions:
+        bounds += f" AND coalesce(date_precision, 'day') IN ({', '.join(repr(p) for p in COUNTED_PRECISIONS)})"
     if start is not None:
         bounds += " AND day >= ?"
         params.append(start)
@@ -104,7 +129,7 @@ def dyad_series_frame(store: EventStore, dyad: str, by: str = "week", **kwargs: 
     return frame.set_index("period")
 
 
-_BAR_DAYS = {"day": 0.8, "week": 5.5, "month": 24}
+_BAR_DAYS = {"day": 0.8, "week": 5.5, "month": 24, "year": 300}
 _QUAD_COLOURS = {1: "#9fd89f", 2: "#2e8b3e", 3: "#f2a3a3", 4: "#c0282d"}
 
 

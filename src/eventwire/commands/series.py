@@ -1,4 +1,7 @@
-"""`eventwire series`: counts, Goldstein sum and mean and QuadClass counts per period for a dyad."""
+"""`eventwire series`: counts, Goldstein sum and mean and QuadClass counts per period for a dyad.
+
+Reads the store read-only, like `eventwire export` (merged events out of date are rebuilt first when no
+other process has the store open; otherwise one line says to run `eventwire merge`)."""
 from __future__ import annotations
 
 import csv
@@ -8,48 +11,63 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-err = Console(stderr=True)
-out = Console()
+from .display import err, one_line_error, out
 
 
 def register(app: typer.Typer) -> None:
     @app.command("series")
     def series_command(
-        dyad: str = typer.Option(..., "--dyad", help="SOURCE-TARGET, e.g. PAK-RUS, PAKGOV-IND, USA-* (country or code prefix)."),
-        by: str = typer.Option("week", "--by", help="day, week (starting Monday) or month."),
-        db: Path = typer.Option(Path("eventwire.duckdb"), "--db", help="DuckDB store written by `eventwire code`."),
+        dyad: str = typer.Option(..., "--dyad", metavar="SOURCE-TARGET",
+                                 help="Two actors joined by '-': a country (PAK), an actor code or its start "
+                                      "(PAKGOV, IGOUNO, ---REB) or * for anyone, e.g. PAK-RUS, USA-*."),
+        by: str = typer.Option("week", "--by", metavar="day|week|month|year",
+                               help="Length of a period: day, week (starting Monday), month or year."),
+        db: Path = typer.Option(Path("eventwire.duckdb"), "--db", metavar="PATH",
+                                help="DuckDB store written by `eventwire code` (read-only; merged events out of "
+                                     "date are rebuilt first if no other process has it open)."),
         merged: bool = typer.Option(True, "--merged/--mentions", help="Count merged events (default) or raw mentions."),
         both_directions: bool = typer.Option(False, "--both-directions",
                                              help="Count TARGET acting on SOURCE too (the dyad is directional)."),
-        start: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        end: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
-        fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json (one JSON object per line)."),
-        plot: Optional[Path] = typer.Option(None, "--plot", help="Also draw the cooperation/conflict timeline (PNG/SVG/PDF)."),
+        start: Optional[str] = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="First day to count."),
+        end: Optional[str] = typer.Option(None, "--to", metavar="YYYY-MM-DD", help="Last day to count."),
+        all_precisions: bool = typer.Option(
+            False, "--all-precisions",
+            help="Count events dated only to the year too (on 1 January). By default only dates known to the "
+                 "day, week or month are counted."),
+        fmt: str = typer.Option("table", "--format", "-f", metavar="table|csv|json",
+                                help="table (for people), csv, or json (one JSON object per line)."),
+        plot: Optional[Path] = typer.Option(None, "--plot", metavar="FILE",
+                                            help="Also draw the cooperation/conflict timeline (.png, .svg or .pdf)."),
     ):
         """A dyad's time series: events, mentions, Goldstein sum and mean, QuadClass 1-4 counts per period."""
-        import datetime as dt
-
+        from ..merge import open_for_reading
         from ..series import COLUMNS, PERIODS, dyad_series, parse_dyad, plot_series
-        from ..store import EventStore
+        from ..store import StoreError
+        from . import options
 
         if by not in PERIODS:
-            raise typer.BadParameter(f"--by must be one of {', '.join(PERIODS)}")
+            raise typer.BadParameter(f"{by!r}: use day, week (starting Monday), month or year", param_hint="--by")
         if fmt not in ("table", "csv", "json"):
-            raise typer.BadParameter("--format must be table, csv or json")
+            raise typer.BadParameter(f"{fmt!r}: use table, csv or json", param_hint="--format")
         try:
-            parse_dyad(dyad)
-            first = dt.date.fromisoformat(start) if start else None
-            last = dt.date.fromisoformat(end) if end else None
+            sides = parse_dyad(dyad)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-        if not db.exists():
-            err.print(f"[red]No store at {db}.[/] Run `eventwire code INPUT --db {db}` first.")
-            raise typer.Exit(1)
-        with EventStore(db) as store:
-            rows = dyad_series(store, dyad, by, merged=merged, both_directions=both_directions, start=first, end=last)
+            raise typer.BadParameter(str(exc), param_hint="--dyad") from None
+        for side in sides:  # a well-formed code must still start with a real country: "XYZ-PAK" is a typo
+            if side is not None:
+                options.actor(side, "--dyad")
+        first, last = options.day(start, "--from"), options.day(end, "--to")
+        if first and last and first > last:
+            raise typer.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+        try:
+            with open_for_reading(db, merged=merged) as store:
+                rows = dyad_series(store, dyad, by, merged=merged, both_directions=both_directions, start=first,
+                                   end=last, all_precisions=all_precisions)
+        except StoreError as exc:
+            one_line_error(str(exc))
+        label = f" {'↔' if both_directions else '→'} ".join(side or "*" for side in sides)
         if fmt == "json":
             for row in rows:
                 sys.stdout.write(json.dumps(row, default=str) + "\n")
@@ -58,8 +76,7 @@ def register(app: typer.Typer) -> None:
             writer.writeheader()
             writer.writerows(rows)
         else:
-            arrow = "↔" if both_directions else "→"
-            table = Table(title=f"{dyad.upper().replace('-', f' {arrow} ')} per {by} "
+            table = Table(title=f"{label} per {by} "
                                 f"({'merged events' if merged else 'mentions'})",
                           caption="QuadClass Q1 verbal cooperation, Q2 material cooperation, "
                                   "Q3 verbal conflict, Q4 material conflict")
@@ -75,8 +92,7 @@ def register(app: typer.Typer) -> None:
             if not rows:
                 err.print("[yellow]Nothing to plot.[/]")
                 raise typer.Exit(1)
-            arrow = "↔" if both_directions else "→"
-            title = f"{dyad.upper().replace('-', f' {arrow} ')}: cooperation and conflict per {by}"
+            title = f"{label}: cooperation and conflict per {by}"
             plot_series(rows, plot, title=title, by=by)
             err.print(f"Plot written to {plot}.")
 
