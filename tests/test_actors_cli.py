@@ -88,3 +88,91 @@ def test_eval_on_actor_cases():
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
     assert scores["country_acc_described"] >= 0.8
+
+
+def said(result) -> str:
+    """What a command told the user on stderr, with rich's line wrapping undone."""
+    return " ".join(result.stderr.split())
+
+
+@pytest.fixture(scope="module")
+def coded_store(tmp_path_factory):
+    """A store where a bare "Ciobanel" was coded from memory (MDAGOV), and an unrelated document."""
+    tmp = tmp_path_factory.mktemp("correct")
+    first, second = tmp / "first.jsonl", tmp / "second.jsonl"
+    first.write_text(json.dumps({"id": "a1", "date": "2024-03-01",
+                                 "text": "Moldovan envoy Radu Ciobanel visited Bucharest on Monday."}) + "\n"
+                     + json.dumps({"id": "a3", "date": "2024-03-02",
+                                   "text": "Pakistan praised the agreement with India on Tuesday."}) + "\n")
+    second.write_text(json.dumps({"id": "a2", "date": "2024-03-05",
+                                  "text": "Ciobanel accused Russia of meddling in the election."}) + "\n")
+    db = tmp / "store.duckdb"
+    for path in (first, second):
+        result = runner.invoke(app, ["code", str(path), "--db", str(db), "--format", "jsonl", "--min-confidence", "0",
+                                     "--n-process", "1", "--no-progress"])
+        assert result.exit_code == 0, result.output
+    return db
+
+
+def _sources(db, doc_id):
+    from eventwire.store import EventStore
+
+    with EventStore(db, read_only=True) as store:
+        return [e["source"]["code"] for e in store.events(doc_id=doc_id)]
+
+
+def test_correct_apply_recodes_the_documents_that_mention_the_name(coded_store, tmp_path):
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(coded_store.read_bytes())
+    assert _sources(db, "a2") == ["MDAGOV"]  # "Ciobanel" from what the first run learned
+    # without --apply the stored events stay, and the command says so
+    result = runner.invoke(app, ["actors", "correct", "Radu Ciobanel", "--country", "ROU", "--sector", "GOV",
+                                 "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "2 stored documents mention Radu Ciobanel" in said(result) and "--apply" in said(result)
+    assert _sources(db, "a2") == ["MDAGOV"]
+    result = runner.invoke(app, ["actors", "correct", "Radu Ciobanel", "--country", "ROU", "--sector", "GOV",
+                                 "--apply", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Recoded 2 document(s) that mention Radu Ciobanel" in said(result)  # a1 and a2, not a3
+    assert "1 event(s) changed" in said(result) and "'Ciobanel' MDAGOV -> ROUGOV" in said(result)
+    assert _sources(db, "a2") == ["ROUGOV"]
+    assert _sources(db, "a1") == ["MDAGOV"]  # "Moldovan envoy": the text's own country wins
+    from eventwire.store import EventStore
+
+    with EventStore(db, read_only=True) as store:
+        assert store.merged_is_current()
+        merged = store.query("SELECT source_code FROM merged_events ORDER BY source_code")
+    assert "ROUGOV" in {r["source_code"] for r in merged} and "MDAGOV" in {r["source_code"] for r in merged}
+
+
+def test_a_correction_that_changes_no_stored_event_says_so(coded_store, tmp_path):
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(coded_store.read_bytes())
+    result = runner.invoke(app, ["actors", "correct", "Jane Nobody", "--country", "GBR", "--sector", "GOV",
+                                 "--apply", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "No stored event changes: no stored document mentions Jane Nobody." in said(result)
+    # the memory already says MDAGOV: correcting to that changes nothing
+    result = runner.invoke(app, ["actors", "correct", "Ciobanel", "--country", "MDA", "--sector", "GOV",
+                                 "--db", str(db)])
+    assert "No stored event changes: Ciobanel already resolves to MDAGOV." in said(result)
+    result = runner.invoke(app, ["actors", "correct", "Ciobanel", "--country", "MDA", "--sector", "GOV",
+                                 "--apply", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "No stored event changes: Ciobanel already resolved to MDAGOV there." in said(result)
+    assert _sources(db, "a2") == ["MDAGOV"]
+
+
+def test_actors_list_and_show_mark_candidates(tmp_path):
+    from eventwire.actors.memory import ActorMemory
+    from eventwire.store import EventStore
+
+    db = tmp_path / "m.duckdb"
+    with EventStore(db) as store:
+        ActorMemory(store).learn("Laurie Bristowe", "GBR", "GOV", "ambassador", "2018-03-01", explicit=False,
+                                 doc_id="d1", basis="weak: United Kingdom (name before a posting title)")
+    listed = lines(runner.invoke(app, ["actors", "list", "--json", "--db", str(db)]).stdout)
+    assert [(r["name"], r["status"]) for r in listed] == [("Laurie Bristowe", "candidate")]
+    shown = json.loads(runner.invoke(app, ["actors", "show", "Bristowe", "--db", str(db)]).stdout)
+    assert shown["resolves_to"] is None and shown["mentions"][0]["basis"].startswith("weak:")
