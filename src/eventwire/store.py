@@ -348,8 +348,8 @@ class EventStore:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
-                    f"{self.path} is in use by {_lock_holder(str(exc))}, which is writing to it "
-                    "(eventwire code or serve); wait for it to finish or stop it, then try again.") from None
+                    f"{self.path} is in use by {_lock_holder(str(exc))} (e.g. eventwire code or serve); "
+                    "wait for it to finish or stop it, then try again.") from None
             raise
         if not read_only:
             self._create_schema()
