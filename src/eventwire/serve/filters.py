@@ -30,6 +30,13 @@ class QuadClass(IntEnum):
     material_conflict = 4
 
 
+class DatePrecision(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
 class Sort(str, Enum):
     newest = "-date"
     oldest = "date"
@@ -86,6 +93,8 @@ class EventFilters:
     doc_id: Optional[str] = None
     factual: bool = False
     min_confidence: Optional[float] = None
+    precision: list[str] = field(default_factory=list)
+    both_known: bool = False
 
     def __post_init__(self) -> None:
         for name in ("actor", "country", "source", "target", "dyad"):
@@ -158,6 +167,11 @@ class EventFilters:
             clauses.append("NOT coalesce(negated, false) AND NOT coalesce(hypothetical, false)")
         if self.min_confidence is not None:  # events coded without a scorer have no confidence: kept
             add("(confidence IS NULL OR confidence >= ?)", self.min_confidence)
+        if self.precision:
+            add(f"date_precision IN ({', '.join('?' for _ in self.precision)})", *self.precision)
+        if self.both_known:  # "---" is an actor the coder could not identify; "---REB" has no country either
+            clauses.append("source_code IS NOT NULL AND target_code IS NOT NULL AND NOT starts_with(source_code, '---') "
+                           "AND NOT starts_with(target_code, '---')")
         if not clauses:
             return "TRUE", []
         return " AND ".join(clauses), params
@@ -215,10 +229,15 @@ def event_filters(
     factual: Annotated[bool, Query(description="Leave out negated and hypothetical events.")] = False,
     min_confidence: Annotated[Optional[float], Query(
         ge=0.0, le=1.0, description="Only events the scorer gave at least this confidence (0-1).")] = None,
+    precision: Annotated[Optional[list[DatePrecision]], Query(
+        description="Only events whose date is known to this precision: day, week, month, year. Repeat for several.")] = None,
+    both_known: Annotated[bool, Query(
+        description="Only events whose source and target are both identified (codes present, not starting with '---').")] = False,
 ) -> EventFilters:
     return EventFilters(
         start=start, end=end, actor=actor, country=country, source=source, target=target, dyad=dyad,
         directed=directed, root=root, cameo=cameo, plover=plover.value if plover else None,
         quad_class=sorted({int(c) for c in quad_class or []}), place=place, q=q, doc_id=doc_id, factual=factual,
-        min_confidence=min_confidence,
+        min_confidence=min_confidence, precision=[p.value for p in DatePrecision if p in set(precision or [])],
+        both_known=both_known,
     )

@@ -134,6 +134,25 @@ class SeriesOut(BaseModel):
     series: list[SeriesPoint]
 
 
+class PanelRow(BaseModel):
+    country: str = Field(description="ISO3 country of the actor (source, target or either, as asked).")
+    period: str = Field(description="First day of the month or week (Monday).")
+    events: int
+    goldstein_sum: float
+    goldstein_mean: Optional[float] = None
+    quad1: int
+    quad2: int
+    quad3: int
+    quad4: int
+
+
+class PanelOut(BaseModel):
+    by: str
+    role: str
+    merged: bool
+    rows: list[PanelRow] = Field(description="Every country x every period from the first to the last, zeros included.")
+
+
 class NetworkEdge(BaseModel):
     source: str
     target: str
@@ -161,12 +180,15 @@ class Health(BaseModel):
 
 
 def _utf8(value: Optional[str]) -> Optional[str]:
-    """Reject strings DuckDB cannot store (lone surrogates from JSON "\\ud800" escapes) with a 422."""
+    """Reject strings DuckDB cannot store (lone surrogates from JSON "\\ud800" escapes), and NUL characters
+    (no article has one; they cut strings short in C code and logs), with a 422."""
     if value is not None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ValueError(f"not valid Unicode text: {exc.reason} at position {exc.start}") from None
+        if "\x00" in value:
+            raise ValueError(f"contains a NUL character (\\u0000) at position {value.index(chr(0))}")
     return value
 
 

@@ -7,26 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from eventwire import ontology
+from eventwire import panel as country_panel
 from eventwire.store import event_dict
 
-from . import charts, queries
+from . import charts, colors, queries, worldmap
 from .api import document_view, get_db
 from .db import Database
-from .filters import ACTOR_PATTERN, EventFilters, PloverType, Sort, event_filters
+from .exports import ExportFormat
+from .filters import ACTOR_PATTERN, DatePrecision, EventFilters, PloverType, Sort, event_filters
 from .markup import sentence_highlight
 from .mentions import mention_summary, mentions_of, representative
-from .queries import Level, Period
+from .queries import Level, PanelBy, PanelRole, Period
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -100,7 +103,9 @@ def make_templates(directory: Path) -> Jinja2Templates:
         quad_colors=charts.QUAD_COLORS, actor_url=actor_url, dyad_url=dyad_url, event_url=event_url,
         document_url=document_url, with_params=with_params, goldstein=goldstein, side_name=side_name,
         safe_url=safe_url,
-        goldstein_color=charts.goldstein_color, plover_types=[p.value for p in PloverType],
+        goldstein_color=charts.goldstein_color, gs_class=colors.goldstein_class,
+        plover_types=[p.value for p in PloverType], precisions=[p.value for p in DatePrecision],
+        quad_mix=charts.quad_mix, export_formats=[f.value for f in ExportFormat],
         highlight=lambda e: sentence_highlight(e.get("sentence") or "", e["evidence"], e["event_id"]),
     )
     return templates
@@ -255,4 +260,73 @@ def map_page(request: Request, db: Db, f: Filters):
         points = queries.map_points(con, f, 2000)
         totals = queries.totals(con, f)
     return render(request, "map.html", f=f, points=points, totals=totals,
-                  chart=charts.world_map(points, lambda p: with_params("/events", f, place=p["name"] or p["country"])))
+                  chart=worldmap.world_map(points, lambda p: with_params("/events", f, place=p["name"] or p["country"])))
+
+
+class PanelValue(str, Enum):
+    events = "events"
+    goldstein_sum = "goldstein_sum"
+
+
+PANEL_COUNTRIES = 40   # rows on the page; the CSV has every country
+PANEL_PERIODS = 60     # the latest this many columns
+
+
+@router.get("/panel")
+def panel_page(request: Request, db: Db, f: Filters, by: Annotated[PanelBy, Query()] = PanelBy.month,
+               role: Annotated[PanelRole, Query()] = PanelRole.either, merged: Annotated[bool, Query()] = True,
+               all_precisions: Annotated[bool, Query()] = False,
+               value: Annotated[PanelValue, Query()] = PanelValue.events):
+    with db.read() as con:
+        rows = queries.panel(con, f, by, role, merged, all_precisions)
+        unmerged = merged and not rows and con.execute("SELECT count(*) FROM merged_events").fetchone()[0] == 0
+    options = {"by": by.value, "role": role.value, "merged": merged, "all_precisions": all_precisions or None,
+               "value": value.value}
+    return render(request, "panel.html", f=f, options=options, unmerged=unmerged,
+                  panel=panel_view(rows, f, by.value, role.value, value.value),
+                  csv_url=with_params("/api/panel", f, **{k: v for k, v in options.items() if k != "value"},
+                                      format="csv"))
+
+
+def panel_view(rows: list[dict[str, Any]], f: EventFilters, by: str, role: str, value: str) -> dict[str, Any]:
+    """The heatmap table: the busiest countries down, the latest periods across, each cell with its colour
+    class, tooltip and a link to its events."""
+    countries, periods, _ = country_panel.matrix(rows, "events", PANEL_COUNTRIES)
+    shown = periods[-PANEL_PERIODS:]
+    by_cell = {(r["country"], r["period"]): r for r in rows}
+    cells = [by_cell[(c, p)] for c in countries for p in shown]
+    top = max((r["events"] for r in cells), default=0)
+    extent = max((abs(r["goldstein_sum"] or 0) for r in cells), default=0)
+    side = {"either": "country", "source": "source", "target": "target"}[role]
+    table = []
+    for c in countries:
+        own = [by_cell[(c, p)] for p in periods]
+        row = {"country": c, "events": sum(r["events"] for r in own),
+               "goldstein_sum": round(sum(r["goldstein_sum"] or 0 for r in own), 1), "cells": []}
+        for p in shown:
+            r = by_cell[(c, p)]
+            last = _period_end(p, by)
+            start, end = max(p, f.start or p), min(last, f.end or last)
+            row["cells"].append({
+                "text": (r["events"] or "") if value == "events" else (f"{r['goldstein_sum']:+.0f}" if r["events"] else ""),
+                "class": colors.heat_class(r["events"], top) if value == "events"
+                else colors.sum_class(r["goldstein_sum"] or 0, extent),
+                "title": f"{c} · {country_panel.period_label(p, by)}: {r['events']} events, Goldstein sum "
+                         f"{r['goldstein_sum']:+.1f}" + (f", mean {r['goldstein_mean']:+.2f}" if r["goldstein_mean"] is not None else ""),
+                "href": with_params("/events", f.but(**{side: c}), start=start.isoformat(), end=end.isoformat())
+                if r["events"] else None,
+            })
+        table.append(row)
+    return {"rows": table, "periods": [country_panel.period_label(p, by) for p in shown], "n_periods": len(periods),
+            "n_countries": len({r["country"] for r in rows})}
+
+
+def _period_end(start: dt.date, by: str) -> dt.date:
+    if by == "week":
+        return start + dt.timedelta(days=6)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+@router.get("/colors.css")
+def colors_css() -> Response:
+    return Response(colors.stylesheet(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Optional
 
 import duckdb
 
+from eventwire import panel as country_panel
 from eventwire.store import event_dict  # the Event.to_dict() shape of a stored row
 
 from .db import one, rows, table_columns
@@ -28,6 +29,10 @@ class Period(str, Enum):
 class Level(str, Enum):
     country = "country"
     actor = "actor"
+
+
+PanelBy = Enum("PanelBy", {p: p for p in country_panel.PERIODS}, type=str)
+PanelRole = Enum("PanelRole", {r: r for r in country_panel.ROLES}, type=str)
 
 
 # How an actor is named at each level. Actors without a known country (IGOs, "---REB", whose country
@@ -99,6 +104,12 @@ def event_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort = Sor
     if limit is None or limit > PAGE_JOIN_LIMIT:
         sql, params = _page_sql(f, sort, limit, offset)
         return [event_dict(r) for r in rows(con, sql, params)]
+    return [event_dict(r) for r in flat_page(con, f, sort, limit, offset)]
+
+
+def flat_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort, limit: int,
+              offset: int) -> list[dict[str, Any]]:
+    """A page of flat rows (events columns + sentence), for pages up to PAGE_JOIN_LIMIT."""
     # Sort and cut on the ids alone, then fetch those rows by primary key: sorting whole rows to keep
     # fifty of them costs twice as much on a large store.
     cte, params = _filtered(f)
@@ -111,7 +122,7 @@ def event_page(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort = Sor
     page = sorted(rows(con, f"SELECT * FROM events WHERE event_id IN ({', '.join('?' for _ in ids)})", ids),
                   key=lambda r: position[r["event_id"]])
     _attach_sentences(con, page)
-    return [event_dict(r) for r in page]
+    return page
 
 
 def event_cursor(con: duckdb.DuckDBPyConnection, f: EventFilters, sort: Sort, limit: Optional[int],
@@ -301,6 +312,22 @@ def event_mix(con: duckdb.DuckDBPyConnection, f: EventFilters) -> list[dict[str,
     return rows(con, f"""{cte}
         SELECT cameo_root, min(quad_class) AS quad_class, count(*) AS events, round(avg(goldstein), 2) AS goldstein_mean
         FROM filtered GROUP BY cameo_root ORDER BY events DESC, cameo_root""", params)
+
+
+def panel(con: duckdb.DuckDBPyConnection, f: EventFilters, by: "PanelBy", role: "PanelRole", merged: bool = True,
+          all_precisions: bool = False) -> list[dict[str, Any]]:
+    """The country x period panel of eventwire.panel, narrowed by the other filters. Dates and confidence
+    go to the panel itself (for merged events they are the record's own); the rest select mentions
+    (for merged events, their first mention)."""
+    from fastapi import HTTPException
+
+    spec = country_panel.PanelSpec(by=by.value, role=role.value, start=f.start, end=f.end, merged=merged,
+                                   min_confidence=f.min_confidence, all_precisions=all_precisions)
+    where, params = f.but(start=None, end=None, min_confidence=None, factual=False).where()
+    try:
+        return country_panel.panel_rows(con, spec, mention_where=where, mention_params=params)
+    except country_panel.PanelError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
 
 
 def quad_counts(con: duckdb.DuckDBPyConnection, f: EventFilters) -> dict[int, int]:
