@@ -161,11 +161,18 @@ def test_version_names_the_data_it_codes_with():
     assert result.exit_code == 0 and result.stdout.strip() == f"eventwire {version()} (data {data_hash()})"
 
 
-def test_every_option_of_every_command_has_help_and_a_readable_placeholder():
-    group = typer.main.get_command(app)
+def _commands(group, prefix=()):
     for name, command in group.commands.items():
+        yield prefix + (name,), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, prefix + (name,))
+
+
+def test_every_option_of_every_command_has_help_and_a_readable_placeholder():
+    python_type = re.compile(r"<(str|int|float|bool|path|list\[|[a-z]+ range)")
+    for path, command in _commands(typer.main.get_command(app)):
         for param in command.params:
             if param.param_type_name == "option" and param.name != "help":
-                assert (param.help or "").strip(), f"eventwire {name} {param.opts[0]} has no help"
-        text = runner.invoke(app, [name, "--help"], terminal_width=200).stdout
-        assert "<" not in text.replace("<=", ""), f"eventwire {name} --help shows a Python type:\n{text}"
+                assert (param.help or "").strip(), f"eventwire {' '.join(path)} {param.opts[0]} has no help"
+        text = runner.invoke(app, [*path, "--help"], terminal_width=200).stdout
+        assert not python_type.search(text), f"eventwire {' '.join(path)} --help shows a Python type:\n{text}"

@@ -235,3 +235,113 @@ def test_a_date_naming_a_thing_does_not_date_the_event():
     assert coded.events
     for event in coded.events:
         assert event.date == dt.date(2023, 9, 12) and event.date_source == "publication"
+
+
+# ---------------------------------------------------------------- the ends of the calendar
+
+
+@pytest.mark.parametrize("pub", [dt.date(1, 1, 1), dt.date(1, 1, 6), dt.date(9999, 12, 31)])
+def test_publication_at_the_ends_of_the_calendar_does_not_overflow(nlp, pub):
+    """Regression: "on Sunday" with a publication date of 0001-01-01 raised OverflowError (the Sunday before
+    is in year 0); so did a future "on Sunday" published 9999-12-31."""
+    from eventwire.records import Document
+
+    text = "Russia attacked Ukraine on Sunday. Russia will meet Ukraine on Sunday."
+    doc = nlp(text)
+    events = [_event(doc, "attacked"), _event(doc, "meet")]
+    DateStage()(doc, Document(id="t", text=text, date=pub), events)
+    for event in events:
+        assert event.date is not None and event.date_source in ("text", "publication")
+
+
+@pytest.mark.parametrize("pub", [dt.date.min, dt.date(1, 1, 3), dt.date(9999, 12, 28), dt.date.max])
+def test_no_expression_overflows_at_the_ends_of_the_calendar(pub):
+    expressions = ["on Sunday", "next Sunday", "last Sunday", "yesterday", "tomorrow", "the day before yesterday",
+                   "last week", "next week", "last weekend", "this weekend", "in March", "last March", "next March",
+                   "on March 5", "next year", "last year", "a year ago", "three decades ago", "in two weeks",
+                   "later this month", "earlier this week", "the end of the year", "Sunday, 2019", "5/6/2020"]
+    for text in expressions:
+        for tense in ("past", "present", "future"):
+            got = resolve_expression(text, pub, tense)  # no OverflowError / ValueError
+            assert got is None or got.precision in ("day", "week", "month", "year")
+
+
+# ---------------------------------------------------------------- durations, range, precision
+
+
+@pytest.mark.parametrize("text,tense", [
+    ("eight decades earlier", "past"),  # counts from a time the story set, not from publication
+    ("two days earlier", "past"),
+    ("in 20 years", "past"),  # "the worst violence in 20 years"
+    ("within two years", "past"),  # "the talks collapsed within two years"
+])
+def test_durations_are_not_dates(text, tense):
+    assert resolve_expression(text, MONDAY, tense) is None
+
+
+def test_in_n_units_after_a_superlative_is_a_duration(nlp):
+    """Regression (Guardian sample): "will arrive ... for the first UN-sponsored peace talks in eight months" was
+    dated eight months after publication."""
+    sent = next(nlp("The two sides will hold the first talks in eight months.").sents)
+    assert DateStage().resolve_sentence(sent, MONDAY) is None
+    sent = next(nlp("The envoy will return in three days.").sents)
+    assert DateStage().resolve_sentence(sent, MONDAY).date == d("2021-03-11")
+
+
+@pytest.mark.parametrize("text,trigger,expression", [
+    ("The family moved to Britain 22 years ago.", "moved", "22 years ago"),  # far back, no written year
+    ("Leaders pledged to end the abuse by 2030.", "pledged", "2030"),  # years after publication
+    ("The country will hold a referendum in 20 years.", "hold", "in 20 years"),
+])
+def test_text_date_out_of_range_keeps_the_publication_date_and_says_so(nlp, text, trigger, expression):
+    from eventwire.records import Document
+
+    doc = nlp(text)
+    event = _event(doc, trigger)
+    DateStage()(doc, Document(id="t", text=text, date=MONDAY), [event])
+    assert (event.date, event.date_precision, event.date_source) == \
+        (MONDAY, "day", "publication (text date out of range)")
+    assert event.extra["date_rule"].startswith("out of range") and expression in event.extra["date_rule"]
+
+
+def test_a_written_year_may_be_long_before_publication(nlp):
+    from eventwire.records import Document
+
+    text = "Britain planned to spray mustard gas on the beaches in 1940."
+    doc = nlp(text)
+    event = _event(doc, "planned")
+    DateStage()(doc, Document(id="t", text=text, date=MONDAY), [event])
+    assert (event.date, event.date_precision, event.date_source) == (d("1940-01-01"), "year", "text")
+
+
+def test_an_out_of_range_date_is_not_replaced_by_a_worse_attached_one(nlp):
+    """"attacked the town 22 years ago, officials said on Sunday": Sunday dates the report, not the attack."""
+    from eventwire.records import Document
+
+    text = "Russia attacked the town 22 years ago, officials said on Sunday."
+    doc = nlp(text)
+    event = _event(doc, "attacked")
+    DateStage()(doc, Document(id="t", text=text, date=MONDAY), [event])
+    assert (event.date, event.date_source) == (MONDAY, "publication (text date out of range)")
+
+
+def test_a_year_with_a_weekday_is_not_a_day():
+    """Regression: dateparser filled in the month and day of "Sunday, 2019" from the publication date and the
+    date came back as 2019-03-08 with day precision."""
+    got = resolve_expression("Sunday, 2019", MONDAY, "past")
+    assert got is not None and (got.date, got.precision) == (d("2019-01-01"), "year")
+
+
+def test_year_only_date_is_stored_with_year_precision(tmp_path):
+    from eventwire.pipeline import Pipeline
+    from eventwire.records import Document
+    from eventwire.store import EventStore
+
+    document = Document(id="y", text="Russian troops attacked Ukraine in 2019.", date=MONDAY)
+    coded = next(Pipeline(min_confidence=0).code_documents([document]))
+    assert coded.events
+    with EventStore(tmp_path / "y.duckdb") as store:
+        store.save_document(coded.document, coded.sentences, coded.events)
+        rows = store.events(doc_id="y")
+    assert rows and all((r["date"], r["date_precision"], r["date_source"]) == ("2019-01-01", "year", "text")
+                        for r in rows)

@@ -297,6 +297,6 @@ def test_every_option_has_help_and_a_readable_metavar():
     for param in command.params:
         assert param.help, param.name
     result = CliRunner().invoke(cli_app, ["panel", "--help"], terminal_width=200)
-    assert "YYYY-MM-DD" in result.output and "<month|week>" in result.output and "FILE.png" in result.output
+    assert "YYYY-MM-DD" in result.output and "month|week" in result.output and "FILE.png" in result.output
     for raw in ("TEXT", "FLOAT", "<text>", "<float>", "<path>"):  # Python types instead of a metavar
         assert raw not in result.output, raw

@@ -266,3 +266,77 @@ def test_seed_article_locations():
     assert meeting and (meeting[0].location.name, meeting[0].location.country) == ("Moscow", "RUS")
     visit = [e for e in events if e.trigger == "visited"]
     assert visit and (visit[0].location.name, visit[0].location.country) == ("Islamabad", "PAK")
+
+
+# ---------------------------------------------------------------- cost: the cue index
+
+
+def _reference_tally(cues, m, country, key, neighbours):
+    """The cue loop PlaceResolver._score ran over every cue of the document for every candidate (before the
+    index), kept here as the specification the index must match."""
+    sent_place = doc_place = sent_actor = doc_actor = 0
+    sent_region = doc_region = neighbour = dateline = False
+    doc_places_all = 0
+    for cue in cues:
+        if m.start <= cue.start < m.end:
+            continue
+        same_sentence = cue.sent_start == m.sent_start
+        if cue.kind in ("place", "dateline") and not same_sentence:
+            doc_places_all += 1
+        if cue.country == country:
+            if cue.kind == "dateline":
+                dateline = True
+                doc_place += 1
+            elif cue.kind == "place":
+                if same_sentence:
+                    sent_place += 1
+                else:
+                    doc_place += 1
+                if key and cue.admin1 == key:
+                    sent_region = sent_region or same_sentence
+                    doc_region = doc_region or not same_sentence
+            else:
+                if same_sentence:
+                    sent_actor += 1
+                else:
+                    doc_actor += 1
+                if key and cue.admin1 == key:
+                    sent_region = sent_region or same_sentence
+                    doc_region = doc_region or not same_sentence
+        elif cue.country in neighbours and cue.kind != "actor":
+            neighbour = True
+    return (sent_place, doc_place, sent_actor, doc_actor, sent_region, doc_region, neighbour, dateline,
+            doc_places_all)
+
+
+def test_cue_index_counts_what_the_cue_loop_counted():
+    """The place resolver counts a document's cues per country from an index (linear cost for long documents);
+    on random cues the counts must be those of the loop over every cue it replaced."""
+    import random
+
+    from eventwire.places.mentions import PlaceMention
+    from eventwire.places.resolver import Cue, _CueIndex
+
+    rng = random.Random(7)
+    countries = ["LBN", "LBY", "SYR", "USA", "GEO"]
+    regions = [None, ("USA", "GA"), ("USA", "TX"), ("LBN", "03")]
+    for _ in range(200):
+        cues = []
+        for _ in range(rng.randrange(0, 30)):
+            region = rng.choice(regions)
+            country = region[0] if region and rng.random() < 0.8 else rng.choice(countries)
+            start = rng.choice([-1] + list(range(40)))
+            cues.append(Cue(rng.randrange(0, 4) * 10, country, region if region and region[0] == country else None,
+                            rng.choice(["place", "actor", "dateline"]), start, start + 1 if start >= 0 else -1))
+        index = _CueIndex(cues)
+        for _ in range(10):
+            start = rng.randrange(0, 40)
+            m = PlaceMention(start=start, end=start + rng.randrange(1, 4), text="x", source="ner", candidates=[],
+                             start_char=0, end_char=1, sent_start=rng.randrange(0, 4) * 10)
+            for country in countries:
+                for key in (None, ("USA", "GA"), ("LBN", "03")):
+                    neighbours = frozenset(rng.sample(countries, 2))
+                    t = index.tally(m, country, key, neighbours)
+                    got = (t.sent_place, t.doc_place, t.sent_actor, t.doc_actor, t.sent_region, t.doc_region,
+                           t.neighbour, t.dateline, t.doc_places_all)
+                    assert got == _reference_tally(cues, m, country, key, neighbours)

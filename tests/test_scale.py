@@ -7,7 +7,7 @@ import time
 import pytest
 
 from eventwire.pipeline import CodedDocument
-from eventwire.records import Actor, Document, Event
+from eventwire.records import Actor, Document, Event, Skipped
 from eventwire.scale import CodingOptions, code_into_store, differences
 from eventwire.scale import shards
 from eventwire.store import EventStore
@@ -34,6 +34,28 @@ class FakePipeline:
     def code_documents(self, documents):
         for doc in documents:
             yield from self.code_batch([doc])
+
+
+class SkippingPipeline(FakePipeline):
+    """Skips the documents whose id ends in "3", as Pipeline does with one that fails or runs over its time budget."""
+
+    def code_batch(self, documents):
+        out = super().code_batch(documents)
+        for i, coded in enumerate(out):
+            doc = coded.document
+            if doc.id.endswith("3"):
+                out[i] = CodedDocument(doc, [], [], skipped=Skipped(origin=doc.origin or doc.id, doc_id=doc.id,
+                                                                    reason="coding failed in test: RuntimeError: boom"))
+        return out
+
+
+class FailingStage:
+    """A pipeline stage that raises for the document with id "bad"."""
+    name = "failing"
+
+    def __call__(self, parsed, document, events):
+        if document.id == "bad":
+            raise RuntimeError("boom")
 
 
 def corpus(n):
@@ -155,3 +177,45 @@ def test_cli_dask_engine_gives_the_local_result(tmp_path):
     assert events and {e["doc_id"] for e in events} <= {"n0", "n1"}
     bad = runner.invoke(app, ["code", str(source), "--db", str(tmp_path / "x.duckdb"), "--engine", "spark"])
     assert bad.exit_code != 0
+
+
+def test_skipped_documents_are_listed_in_the_shard_and_recorded_once(tmp_path):
+    docs = corpus(6)
+    coded = SkippingPipeline().code_batch(docs)
+    stored = [(c.document, c.sentences, c.events) for c in coded if c.skipped is None]
+    path = tmp_path / "run" / shards.shard_name(0, docs, {"x": 1})
+    info = shards.write_shard(path, stored, skipped=[c.skipped for c in coded if c.skipped is not None])
+    assert [d for d, _ in info.documents] == ["doc-0", "doc-1", "doc-2", "doc-4", "doc-5"]
+    assert shards.read_shard(path).skipped == (Skipped("doc-3", "coding failed in test: RuntimeError: boom", "doc-3"),)
+    with EventStore(tmp_path / "merged.duckdb") as store:
+        shards.merge_shard(store, info)
+        shards.merge_shard(store, info)  # merging again records the skipped document once
+        assert store.counts()["documents"] == 5
+        assert store.query("SELECT origin, doc_id, reason FROM skipped") == [
+            {"origin": "doc-3", "doc_id": "doc-3", "reason": "coding failed in test: RuntimeError: boom"}]
+
+
+def test_a_dask_run_reports_skipped_documents_and_goes_on(cluster, tmp_path):
+    docs = corpus(12)
+    seen, coded = [], []
+    options = CodingOptions(factory="test_scale:SkippingPipeline")
+    with EventStore(tmp_path / "dask.duckdb") as store:
+        stats = code_into_store(docs, store, lambda doc, n: coded.append(doc.id), client=cluster, options=options,
+                                shard_size=4, run_dir=tmp_path / "shards", on_skipped=seen.append)
+        counts = store.counts()
+    assert [s.doc_id for s in seen] == ["doc-3"] and stats.skipped == seen
+    assert coded == [d.id for d in docs if d.id != "doc-3"] and stats.documents == 11
+    assert (counts["documents"], counts["skipped"]) == (11, 1)
+
+
+@pytest.mark.slow
+def test_dask_engine_with_the_real_pipeline_skips_a_failing_document(cluster, tmp_path):
+    docs = [Document(id=i, text="Nigeria accused Niger of closing the border.", date=dt.date(2024, 5, 1))
+            for i in ("a", "bad", "c")]
+    options = CodingOptions(batch_size=3, extra={"stages": [FailingStage()]})
+    seen = []
+    with EventStore(tmp_path / "dask.duckdb") as store:
+        stats = code_into_store(docs, store, client=cluster, options=options, on_skipped=seen.append)
+        stored = {row["doc_id"] for row in store.query("SELECT doc_id FROM documents")}
+    assert [(s.doc_id, s.reason) for s in seen] == [("bad", "coding failed in failing: RuntimeError: boom")]
+    assert stored == {"a", "c"} and stats.documents == 2 and stats.events > 0

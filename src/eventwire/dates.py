@@ -14,7 +14,19 @@ A resolved date is the first day of its period, and `date_precision` says how fa
 ``day`` (that day), ``week`` (the Monday of the ISO week), ``month`` (the 1st) or ``year`` (1 January).
 So "later this month" published 2021-03-08 is 2021-03-01 with precision ``month``. Expressions that
 name no point in time ("for five years", "in recent years", "the 1990s", "the previous day") do not
-resolve, and the event keeps the publication date (`date_source` "publication").
+resolve, and the event keeps the publication date (`date_source` "publication"). Durations are not dates
+either: "eight decades earlier" counts from a time the story set, not from publication, and "in 20 years"
+points ahead only on a future verb ("will return in three days"), not after a noun or a superlative ("the
+worst violence in 20 years", "the first talks in eight months").
+
+An event date from the text must be in range of publication (`in_range`): at most MAX_DAYS_AHEAD after it,
+and at most MAX_YEARS_BACK before it unless the text writes the year ("in 1953" is fine, "22 years ago" is
+not). Otherwise the event keeps the publication date, with `date_source` "publication (text date out of
+range)" and ``extra["date_rule"]`` naming the expression; a less well attached expression is not tried
+instead, since the best-attached one most likely dates the event, only not as news.
+A year-only date keeps ``year`` precision (1 January is its first day, not a day the text named).
+Publication dates at the ends of the calendar (0001-01-01, 9999-12-31) are fine: an expression that would
+count past them does not resolve.
 
 Our rules (`resolve_expression`) handle the relative phrases dateparser does not ("later this month",
 "earlier this year", "last weekend", "mid-2019"); dateparser is only a guarded, cached fallback for
@@ -300,7 +312,9 @@ def relative_period(m, pub, tense):
     return _period(_shift(pub, unit, step), unit), unit
 
 
-@_rule(rf"^({_NUM_RE}) (day|week|month|year|decade)s? (?:ago|earlier)$", re.IGNORECASE)
+# "N years ago" counts back from publication; "N years earlier" counts back from a time the story set ("eight
+# decades earlier" in a story about 1938), which we do not know: it names no date.
+@_rule(rf"^({_NUM_RE}) (day|week|month|year|decade)s? ago$", re.IGNORECASE)
 def ago(m, pub, tense):
     n, unit = _number(m[1]), m[2].lower()
     if n is None:
@@ -313,8 +327,10 @@ def ago(m, pub, tense):
 
 @_rule(rf"^(?:in|within) ({_NUM_RE}) (day|week|month|year)s?(?: time)?$", re.IGNORECASE)
 def in_n_units(m, pub, tense):
+    """"will return in three days": a point ahead of publication, but only in a future clause; elsewhere "in N
+    years" is a duration ("the worst violence in 20 years", "collapsed within two years")."""
     n, unit = _number(m[1]), m[2].lower()
-    if n is None or m[1].lower() in ("a few", "several", "a couple of"):
+    if n is None or m[1].lower() in ("a few", "several", "a couple of") or tense != FUTURE:
         return None
     return _period(_shift(pub, unit, n), unit), unit
 
@@ -329,7 +345,10 @@ def _apply_rules(text: str, pub: dt.date, tense: str) -> Optional[ResolvedDate]:
         m = pattern.match(text)
         if m is None:
             continue
-        got = rule(m, pub, tense)
+        try:
+            got = rule(m, pub, tense)
+        except (OverflowError, ValueError):  # counting past year 1 or 9999 (a publication date of 0001-01-01)
+            got = None
         if got and got[0] is not None:
             return ResolvedDate(got[0], got[1], rule.__name__)
     return None
@@ -350,8 +369,12 @@ def _normalise(text: str) -> str:
 def resolve_expression(text: str, pub: dt.date, tense: str = PAST) -> Optional[ResolvedDate]:
     """Resolve one date expression ("later this month", "on Sunday", "February 29, 2020") relative to the
     publication date ``pub``; ``tense`` ("past", "present", "future") of the clause it modifies decides
-    which way "in March" or "on Sunday" points. None if it names no point in time."""
-    return _resolve_cached(_normalise(text), pub, tense)
+    which way "in March" or "on Sunday" points. None if it names no point in time, or one before year 1 or
+    after 9999 ("on Sunday" published 0001-01-01)."""
+    try:
+        return _resolve_cached(_normalise(text), pub, tense)
+    except (OverflowError, ValueError):  # date arithmetic at the ends of the calendar
+        return None
 
 
 @lru_cache(maxsize=8192)
@@ -395,8 +418,59 @@ def _dateparser_fallback(text: str, pub: dt.date, tense: str) -> Optional[Resolv
         return None
     if value is None:
         return None
-    precision = "day" if re.search(r"\d{1,2}\b.*\d|" + _WEEKDAY_RE, text) else "month"
+    precision = _fallback_precision(text)
     return ResolvedDate(_period(value.date(), precision), precision, "dateparser")
+
+
+def _fallback_precision(text: str) -> str:
+    """How much of a date dateparser read was written: it fills what is missing from the publication date, so
+    "Sunday, 2019" comes back as a day of 2019 that the text never named. A year with no month or day
+    is a year."""
+    if re.search(r"\d{1,2}\b.*\d", text) or re.search(_WEEKDAY_RE, text):
+        if re.search(_MONTH_RE, text) or re.search(r"\b\d{1,2}[/.]\d{1,2}\b", text) or not _EXPLICIT_YEAR.search(text):
+            return "day"
+        return "year"
+    return "month"
+
+
+# ------------------------------------------------------------------ how far from publication
+
+# Events are news: a date read from the text more than about a year after publication is a plan or a target
+# ("by 2030"), and one far back that no written year supports ("22 years ago", "two decades ago") is background
+# misread as the event's date. Such events keep the publication date, and date_source says why.
+MAX_DAYS_AHEAD = 366
+MAX_YEARS_BACK = 10  # for dates counted from publication; a written year ("in 1953") may be any time before
+OUT_OF_RANGE = "publication (text date out of range)"
+_EXPLICIT_YEAR = re.compile(rf"\b{_YEAR_RE}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b")
+
+
+def _shifted(day: dt.date, days: int = 0, years: int = 0) -> dt.date:
+    """``day`` moved by days or years, stopping at the ends of the calendar instead of overflowing."""
+    try:
+        return add_months(day, 12 * years) + dt.timedelta(days=days)
+    except (OverflowError, ValueError):
+        return dt.date.max if days + years > 0 else dt.date.min
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The last day of the period a resolved date stands for (its ``date`` is the first)."""
+    if precision == "week":
+        return _shifted(start, days=6)
+    if precision == "month":
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    if precision == "year":
+        return start.replace(month=12, day=31)
+    return start
+
+
+def in_range(resolved: ResolvedDate, text: str, pub: dt.date) -> bool:
+    """Is a date read from ``text`` a sensible event date for a story published on ``pub``? Not more than
+    MAX_DAYS_AHEAD after it, and not more than MAX_YEARS_BACK before it unless the text writes the year."""
+    if resolved.date > _shifted(pub, days=MAX_DAYS_AHEAD):
+        return False
+    if _EXPLICIT_YEAR.search(text):
+        return True
+    return period_end(resolved.date, resolved.precision) >= _shifted(pub, years=-MAX_YEARS_BACK)
 
 
 # ------------------------------------------------------------------ finding expressions in a sentence
@@ -409,9 +483,8 @@ class DateMention:
     source: str  # "rule" (our scanner) or "ner"
 
 
-def _may_is_modal(sent: Span, start: int, end: int) -> bool:
+def _may_is_modal(text: str) -> bool:
     """"May" as a bare month needs a date word next to it: "Theresa May", "May said" are not dates."""
-    text = sent.doc.text[start:end]
     if not re.search(r"\bMay\b", text) or re.search(r"\d", text):
         return False
     return not re.match(r"(?i)(in|since|until|by|from|during|through|before|after|early|late|mid|last|next|this"
@@ -428,7 +501,7 @@ def find_date_mentions(sent: Span) -> list[DateMention]:
     taken: set[int] = set()
     for m in _SCANNER.finditer(sent.text):
         start, end = sent.start_char + m.start(), sent.start_char + m.end()
-        if _may_is_modal(sent, start, end):
+        if _may_is_modal(m.group(0)):  # (not sent.doc.text: that rebuilds the whole document's text)
             continue
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or any(t.i in taken for t in span):
@@ -530,6 +603,25 @@ def _attachment_rank(mention: DateMention, verb: Token, trigger: Token) -> int:
     return 2
 
 
+_IN_N_UNITS = re.compile(rf"^(?i:in|within) {_NUM_RE} (?i:days?|weeks?|months?|years?)\b")
+_SUPERLATIVE_WINDOW = 8  # tokens before "in N years" where "the first ..." / "the worst ..." may stand
+
+
+def _is_duration(mention: DateMention) -> bool:
+    """"the worst violence in 20 years", "will hold the first talks in eight months": an "in N units" phrase on
+    a noun, or after a superlative or "first"/"last", measures a stretch of time; only on a verb ("will return
+    in three days") does it point ahead."""
+    if not _IN_N_UNITS.match(_clean(mention.text)):
+        return False
+    prep = mention.span[0]
+    if prep.head.pos_ not in ("VERB", "AUX") or prep.head.i == prep.i:
+        return True
+    sent_start = prep.sent.start
+    before = prep.doc[max(sent_start, prep.i - _SUPERLATIVE_WINDOW): prep.i]
+    return any(t.tag_ in ("JJS", "RBS") or t.lower_ in ("first", "last", "only") for t in before)
+
+
+
 def _names_a_thing(mention: DateMention) -> bool:
     """"the 2003 ceasefire agreement", "the February 29, 2020 deal": a date in front of a noun names the
     thing; it does not date the event."""
@@ -562,19 +654,29 @@ class DateStage:
             if sent.start not in mentions_by_sentence:
                 mentions_by_sentence[sent.start] = find_date_mentions(sent)
             mentions = mentions_by_sentence[sent.start]
-            resolved = self.date_for(tok, mentions, pub) if mentions else None
+            resolved, rejected = self._date_for(tok, mentions, pub) if mentions else (None, None)
             if resolved is not None:
                 event.date, event.date_precision, event.date_source = resolved.date, resolved.precision, "text"
                 event.extra["date_rule"] = resolved.rule
+            elif rejected is not None:
+                event.date, event.date_precision, event.date_source = pub, "day", OUT_OF_RANGE
+                event.extra["date_rule"] = f"out of range: {rejected.rule} -> {rejected.date.isoformat()}"
             elif event.date is None:
                 event.date, event.date_precision, event.date_source = pub, "day", "publication"
 
+    @classmethod
+    def date_for(cls, trigger: Token, mentions: Iterable[DateMention], pub: dt.date) -> Optional[ResolvedDate]:
+        """The date of the event whose trigger is ``trigger``: the best-attached mention that resolves, if its
+        date is in range of the publication date (`in_range`)."""
+        return cls._date_for(trigger, mentions, pub)[0]
+
     @staticmethod
-    def date_for(trigger: Token, mentions: Iterable[DateMention], pub: dt.date) -> Optional[ResolvedDate]:
-        """The date of the event whose trigger is ``trigger``: the best-attached mention that resolves."""
+    def _date_for(trigger: Token, mentions: Iterable[DateMention], pub: dt.date
+                  ) -> tuple[Optional[ResolvedDate], Optional[ResolvedDate]]:
+        """(the date, None), or (None, the date that was out of range), or (None, None)."""
         verb = event_verb(trigger)
         tense = clause_tense(verb)
-        ranked = sorted((m for m in mentions if not _names_a_thing(m)),
+        ranked = sorted((m for m in mentions if not _names_a_thing(m) and not _is_duration(m)),
                         key=lambda m: (_attachment_rank(m, verb, trigger), abs(m.span.root.i - verb.i)))
         for mention in ranked:
             mention_tense = tense
@@ -583,9 +685,11 @@ class DateStage:
             if own is not None and own not in (verb, trigger):
                 mention_tense = clause_tense(own)
             got = resolve_expression(mention.text, pub, mention_tense)
-            if got is not None:
-                return ResolvedDate(got.date, got.precision, f"{got.rule} '{_clean(mention.text)}'")
-        return None
+            if got is None:
+                continue
+            got = ResolvedDate(got.date, got.precision, f"{got.rule} '{_clean(mention.text)}'")
+            return (got, None) if in_range(got, mention.text, pub) else (None, got)
+        return None, None
 
     def resolve_sentence(self, sent: Span, pub: dt.date, verb: Optional[Token] = None) -> Optional[ResolvedDate]:
         """The date of the sentence's main event (its root verb unless ``verb`` is given); for tests and tools."""

@@ -131,7 +131,7 @@ def open_for_reading(path, *, merged: bool = True):
         with EventStore(path) as writer:
             writer.ensure_merged()
     except (StoreLockedError, duckdb.ConnectionException) as exc:  # other readers: another process, or this one
-        holder = re.search(r"in use by (.+?), which", str(exc))
+        holder = re.search(r"in use by (process \d+ \([^)]*\))", str(exc))
         who = holder.group(1) if holder else "another connection"
         raise StoreError(
             f"The merged events in {path} are out of date and {who} has the store open, so they cannot be "

@@ -116,6 +116,21 @@ def _matches(pattern: _Pattern, text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+class _SentenceHits:
+    """`_matches` of a pattern in an event's sentence, worked out once per sentence and pattern within a
+    document (a sentence with several events is read once, not once per event)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, int, str], list[tuple[int, int, str]]] = {}
+
+    def __call__(self, pattern: _Pattern, event: Event) -> list[tuple[int, int, str]]:
+        key = (id(pattern), event.sentence_start, event.sentence)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = _matches(pattern, event.sentence)
+        return found
+
+
 class PloverDetailStage:
     """Fill PLOVER mode and context from keywords in the event's sentence."""
 
@@ -125,22 +140,23 @@ class PloverDetailStage:
         self.keywords = keywords or load_keywords()
 
     def __call__(self, parsed: Doc, document: Document, events: list[Event]) -> None:
+        hits = _SentenceHits()  # the events of one sentence share its keyword matches
         for event in events:
             if not event.plover:
                 continue
             tok = trigger_token(parsed, event)
-            self._mode(parsed, event, tok)
-            self._context(event)
+            self._mode(parsed, event, tok, hits)
+            self._context(event, hits)
 
     # ---------------------------------------------------------------- mode
 
-    def _mode(self, parsed: Doc, event: Event, trigger: Optional[Token]) -> None:
+    def _mode(self, parsed: Doc, event: Event, trigger: Optional[Token], hits: "_SentenceHits | None" = None) -> None:
         patterns = self.keywords.modes.get(event.plover)
         if not patterns:
             return
         best = None
         for order, pattern in enumerate(patterns):
-            for start, end, word in _matches(pattern, event.sentence):
+            for start, end, word in (hits or _SentenceHits())(pattern, event):
                 rank = (self._distance(parsed, event, trigger, start, end), order)
                 if best is None or rank < best[0]:
                     best = (rank, pattern.label, word)
@@ -168,12 +184,12 @@ class PloverDetailStage:
 
     # ---------------------------------------------------------------- context
 
-    def _context(self, event: Event) -> None:
+    def _context(self, event: Event, hits: "_SentenceHits | None" = None) -> None:
         found: list[tuple[str, str]] = []
         for pattern in self.keywords.contexts:
-            hits = _matches(pattern, event.sentence)
-            if hits:
-                found.append((pattern.label, hits[0][2]))
+            matched = (hits or _SentenceHits())(pattern, event)
+            if matched:
+                found.append((pattern.label, matched[0][2]))
             if len(found) >= KEYWORD_CONTEXTS:
                 break
         if not found:

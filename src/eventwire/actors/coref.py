@@ -96,9 +96,26 @@ class DocumentActors:
     def __init__(self) -> None:
         self.mentions: list[Mention] = []
         self.people: dict[str, list[tuple[str, Actor]]] = {}  # name key -> [(full name, actor)]
+        self.countries: set[str] = set()  # the countries of the actors observed so far
         self._sent_index: dict[int, int] = {}
         self._doc = None
         self._next_group = 0
+        # Indexes over `mentions`, so that each question costs the size of its answer, not of the document:
+        self._by_sentence: dict[int, list[int]] = {}  # sentence index -> positions in `mentions`
+        self._person_positions: list[int] = []  # positions of mentions of people
+        self._by_group: dict[int, list[Mention]] = {}  # group -> its mentions, in order
+        self._group_at: dict[tuple[int, int], int] = {}  # (sentence index, head token) -> the latest mention's group
+
+    def _add(self, m: Mention) -> None:
+        position = len(self.mentions)
+        self.mentions.append(m)
+        self._by_sentence.setdefault(m.sent_index, []).append(position)
+        if m.person:
+            self._person_positions.append(position)
+        self._by_group.setdefault(m.group, []).append(m)
+        self._group_at[(m.sent_index, m.head_i)] = m.group
+        if m.actor.country:
+            self.countries.add(m.actor.country)
 
     # ------------------------------------------------------------ feeding
 
@@ -108,7 +125,7 @@ class DocumentActors:
             return
         if span is None:
             m = Mention(actor, self._last_sent(), -1, -1, -1, _looks_personal(actor), False, self._new_group(), False)
-            self.mentions.append(m)
+            self._add(m)
             return
         if not hasattr(span, "root"):  # a Token
             span = span.doc[span.i: span.i + 1]
@@ -125,8 +142,8 @@ class DocumentActors:
                                                       for m in self.mentions[-5:])
         plural = head.tag_ in ("NNS", "NNPS") or head.lower_ in PLURAL
         group = self._group_of(head, sent_i)
-        self.mentions.append(Mention(actor, sent_i, head.i, span.start, span.end, person, plural, group,
-                                     head.dep_ in ("nsubj", "nsubjpass", "csubj"), name))
+        self._add(Mention(actor, sent_i, head.i, span.start, span.end, person, plural, group,
+                          head.dep_ in ("nsubj", "nsubjpass", "csubj"), name))
         if name and actor.code and not actor.code.startswith("---"):
             self._remember_name(name, actor)
 
@@ -194,7 +211,8 @@ class DocumentActors:
         if word in PERSONAL:
             cands = [m for m in before if m.person]
             if not cands:  # people are referred to across paragraphs: any earlier person, less sure
-                cands = [m for m in self._before(tok, here, window=len(self._starts)) if m.known and m.person]
+                cands = [m for m in self._before(tok, here, window=len(self._starts), people_only=True)
+                         if m.known and m.person]
         elif word in SINGULAR:
             cands = [m for m in before if not m.person and not (m.plural and m.kind != "organisation")]
         elif word in PLURAL:
@@ -270,9 +288,19 @@ class DocumentActors:
 
     # ------------------------------------------------------------ ranking
 
-    def _before(self, tok, here: int, start: Optional[int] = None, window: int = _WINDOW) -> list[Mention]:
+    def _before(self, tok, here: int, start: Optional[int] = None, window: int = _WINDOW,
+                people_only: bool = False) -> list[Mention]:
+        """The mentions of the ``window`` sentences before sentence ``here`` and those of sentence ``here`` that end
+        before ``tok`` (or ``start``), in the order they were observed."""
         limit = tok.i if start is None else start
-        return [m for m in self.mentions
+        if people_only:
+            positions = self._person_positions
+        elif window <= len(self._by_sentence):
+            positions = sorted(p for s in range(here - window, here + 1) for p in self._by_sentence.get(s, ()))
+        else:
+            positions = range(len(self.mentions))
+        mentions = self.mentions
+        return [m for m in (mentions[p] for p in positions)
                 if here - window <= m.sent_index < here or (m.sent_index == here and 0 <= m.end_i <= limit)]
 
     def _rank(self, cands: list[Mention], here: int) -> Mention:
@@ -304,21 +332,21 @@ class DocumentActors:
         return len({x.actor.code for x in self._group_members(m)})
 
     def _group_members(self, m: Mention) -> list[Mention]:
-        return [x for x in self.mentions if x.group == m.group and x.known]
+        return [x for x in self._by_group.get(m.group, ()) if x.known]
 
     def _group_of(self, head, sent_i: int) -> int:
         """Conjuncts ("the US and NATO") share a group with their first conjunct; a phrase observed
         again (it fills several events) keeps its group."""
-        for m in reversed(self.mentions):
-            if m.sent_index == sent_i and m.head_i == head.i:
-                return m.group
+        group = self._group_at.get((sent_i, head.i))
+        if group is not None:
+            return group
         if head.dep_ == "conj":
             first = head.head
             while first.dep_ == "conj" and first.head is not first:
                 first = first.head
-            for m in reversed(self.mentions):
-                if m.sent_index == sent_i and m.head_i == first.i:
-                    return m.group
+            group = self._group_at.get((sent_i, first.i))
+            if group is not None:
+                return group
         return self._new_group()
 
     def _new_group(self) -> int:

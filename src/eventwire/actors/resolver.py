@@ -43,11 +43,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, Union
 
+from spacy.tokens import Span
+
 from eventwire.actors import people as people_mod
 from eventwire.actors.dictionary import ActorDictionary, Country, NameMatch, Organisation, SectorTerm, load_dictionary
 from eventwire.actors.people import PeopleDirectory, name_key, name_runs, parse_date
 from eventwire.actors.places import place as find_place
-from eventwire.nlp import entities_in
 from eventwire.records import Actor
 
 # Extra actor dictionaries (TSV, YAML, PETRARCH .txt) that ActorResolver() loads by default,
@@ -88,6 +89,34 @@ def _comma_appositive(tok) -> bool:
         return False
     between = tok.doc[tok.head.i + 1: tok.left_edge.i]
     return not any(t.dep_ == "cc" or t.lower_ in ("and", "or", "&") for t in between)
+
+
+def _persons_in(span, sent) -> dict:
+    """Token index -> the PERSON entity (as `entities_in(sent)` gives it: cut at the sentence's edges) for the
+    tokens of ``span``. Reads only the span and the entities it touches, not the whole sentence, since a
+    sentence's phrases are resolved one by one."""
+    doc = span.doc
+    lo, hi = sent.start, sent.end
+    persons = {}
+    i = span.start
+    while i < span.end:
+        iob = doc[i].ent_iob_
+        if iob not in ("B", "I"):
+            i += 1
+            continue
+        start = i
+        if iob == "I":  # inside an entity: find where it begins (an "I" after no entity begins one itself)
+            while start > lo and doc[start - 1].ent_iob_ in ("B", "I") and doc[start].ent_iob_ == "I":
+                start -= 1
+        end = i + 1
+        while end < hi and doc[end].ent_iob_ == "I":
+            end += 1
+        if doc[start].ent_type_ == "PERSON":
+            ent = Span(doc, start, end, label="PERSON")
+            for t in range(start, end):
+                persons[t] = ent
+        i = end
+    return persons
 
 
 def _before_person_name(doc, i: int) -> bool:
@@ -330,11 +359,7 @@ class ActorResolver:
         """Longest-first dictionary matches: names (countries/organisations/blocks), then sector terms
         over the tokens no name covers."""
         doc = span.doc
-        persons = {}
-        for ent in entities_in(sent):
-            if ent.label_ == "PERSON":
-                for t in ent:
-                    persons[t.i] = ent
+        persons = _persons_in(span, sent)
         names: list[_Match] = []
         covered: set[int] = set()
         i = span.start

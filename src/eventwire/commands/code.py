@@ -58,6 +58,9 @@ def register(app: typer.Typer) -> None:
             help="Keep events the learned scorer gives at least this confidence (default: the model's "
                  "threshold, chosen for precision; 0 keeps the best reading of every trigger). Documents "
                  "already stored are not coded again unless --recode."),
+        time_budget: float = typer.Option(60.0, "--time-budget", min=1.0, metavar="SECONDS",
+                                          help="Skip (with the reason) a document that takes longer than this to "
+                                               "code; the run goes on."),
         shown: int = typer.Option(20, "--show", metavar="N", help="With --format table: events shown after the summary."),
         engine: str = typer.Option("local", "--engine", metavar="local|dask",
                                    help="local (this machine, --n-process) or dask (a Dask cluster)."),
@@ -119,7 +122,7 @@ def register(app: typer.Typer) -> None:
             pipeline = None
             if engine == "local":
                 with err.status("Loading the spaCy model, lexicons and gazetteer…", spinner="dots"):
-                    pipeline = _load_pipeline(batch_size, n_process, prefilter, min_confidence)
+                    pipeline = _load_pipeline(batch_size, n_process, prefilter, min_confidence, time_budget)
             total = _count_documents(inputs)
             with progress_bar(show_progress) as bar:
                 task = bar.add_task("coding", total=total, events=0, total_text=f"{total:,}" if total else "?")
@@ -138,9 +141,13 @@ def register(app: typer.Typer) -> None:
                         advance(n)
                         emit(store.events(doc_id=doc.id))
 
+                    def skipped_there(item: Skipped) -> None:  # already stored by the shard merge
+                        skipped.append(item)
+                        err.print(f"[yellow]skipped[/] {item.origin}: {item.reason}")
+
                     code_into_store(todo, store, stored, scheduler=scheduler, workers=workers, options=CodingOptions(
                         prefilter=prefilter, include_negated=include_negated, batch_size=batch_size,
-                        min_confidence=min_confidence))
+                        min_confidence=min_confidence, time_budget_s=time_budget), on_skipped=skipped_there)
                 else:
                     _code_locally(pipeline, todo, store, include_negated, advance, emit, note_skipped)
             merged = store.ensure_merged()  # also after a run killed once everything was stored
@@ -161,11 +168,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_SOME_INPUTS_SKIPPED)
 
 
-def _load_pipeline(batch_size: int, n_process: int, prefilter: bool, min_confidence: Optional[float]):
+def _load_pipeline(batch_size: int, n_process: int, prefilter: bool, min_confidence: Optional[float],
+                   time_budget: float):
     from ..pipeline import Pipeline
 
     pipeline = Pipeline(batch_size=batch_size, n_process=n_process, prefilter=prefilter,
-                        min_confidence=min_confidence)
+                        min_confidence=min_confidence, time_budget_s=time_budget)
     pipeline.prepare(warm_up=True)  # the model, lexicons and gazetteer load here, under the status line
     return pipeline
 

@@ -134,7 +134,14 @@ def readable_help_placeholders() -> None:
     option_type = core.TyperOption.display_type_rich
 
     def option_placeholder(self, ctx):
-        return None if self.is_flag else option_type(self, ctx)
+        if self.is_flag:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        shown = option_type(self, ctx) or ""
+        if "|" in shown:  # a choice: "month|week"
+            return shown.strip("<>")
+        return self.name.upper()  # "--db" -> DB, "--limit" -> LIMIT: a name, not a Python type
 
     core.TyperOption.display_type_rich = option_placeholder
     core.TyperArgument.display_type_rich = lambda self, ctx: None  # the argument's name says it ("INPUT...")

@@ -102,8 +102,9 @@ class EventExtractor:
             return []
         mentions = self._sentence_mentions(sent, context) if self._alternatives else []
         out: list[Candidate] = []
+        sentence_text = sent.text.rstrip()  # once per sentence: Span.text joins the tokens on every call
         for trig in triggers:
-            out.extend(self._trigger_candidates(trig, sent, doc_id, index, context, mentions))
+            out.extend(self._trigger_candidates(trig, sent, doc_id, index, context, mentions, sentence_text))
         for c in out:
             c.n_triggers, c.n_mentions = len(triggers), len(mentions)
         return out
@@ -180,7 +181,8 @@ class EventExtractor:
 
     # ---- step 3: arguments and actors -----------------------------------------------------------------
     def _trigger_candidates(self, trig: Trigger, sent: Span, doc_id: str, index: int,
-                            context: "DocumentContext", mentions: list[Mention]) -> list[Candidate]:
+                            context: "DocumentContext", mentions: list[Mention],
+                            sentence_text: Optional[str] = None) -> list[Candidate]:
         verb = trig.verb
         keys: list[str] = []
         if trig.event_noun:
@@ -379,7 +381,7 @@ class EventExtractor:
                 if target is not None and (source.span == target.span or _same_actor(source, target)):
                     continue
                 event = self._make_event(doc_id, index, sent, source, target, code, trig, reading_rule,
-                                         negated, hypothetical, attributed_to, trigger_span)
+                                         negated, hypothetical, attributed_to, trigger_span, sentence_text)
                 out.append(Candidate(event=event, sentence=sent, trigger=trig.token, verb=verb,
                                      pattern=trig.pattern, source_head=s_head, target_head=t_head,
                                      source_reading=s_reading, target_reading=t_reading, notes=list(keys),
@@ -556,7 +558,7 @@ class EventExtractor:
         found = [c.place for c in load_gazetteer().lookup(ent.text) if c.place.kind != "country"]
         if not found:
             return None
-        seen = {m.actor.country for m in context.actors.mentions if m.actor.country}
+        seen = context.actors.countries  # the countries named so far (kept up to date, not rebuilt per call)
         place = max(found, key=lambda p: (p.country in seen, p.population))
         start = ent.start_char - sent.start_char
         return Actor(text=ent.text, code=place.country, country=place.country, span=(start, start + len(ent.text)),
@@ -602,10 +604,11 @@ class EventExtractor:
         return None
 
     def _make_event(self, doc_id, index, sent, source, target, code, trig, rule, negated, hypothetical,
-                    attributed_to, trigger_span) -> Event:
+                    attributed_to, trigger_span, sentence_text: Optional[str] = None) -> Event:
         info = ontology.cameo(code)
         return Event(
-            doc_id=doc_id, sentence_index=index, sentence=sent.text.rstrip(), sentence_start=sent.start_char,
+            doc_id=doc_id, sentence_index=index, sentence=sent.text.rstrip() if sentence_text is None else sentence_text,
+            sentence_start=sent.start_char,
             source=source, target=target, cameo=code, trigger=trig.token.text, rule=rule,
             goldstein=info.goldstein, quad_class=info.quad_class, plover=info.plover or None,
             mode=info.mode, context=info.context, negated=negated, hypothetical=hypothetical,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import logging
 import re
 import unicodedata
 from typing import Any, Optional, Union
@@ -14,6 +15,7 @@ from typing import Any, Optional, Union
 from eventwire.records import Document, Skipped
 
 Item = Union[Document, Skipped]
+_log = logging.getLogger("eventwire.ingest")
 
 _JUNK_SHARE = 0.10  # more than this share of control/unprintable characters means binary junk
 
@@ -60,6 +62,7 @@ def normalize_text(text: str) -> str:
     Single newlines are kept (they may separate paragraphs in files without blank lines);
     runs of blank lines become one blank line.
     """
+    text = _LONE_SURROGATE.sub("\ufffd", text)  # JSON can escape half a UTF-16 pair: "\ud800"
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").translate(_NEWLINES)
     text = _CONTROL.sub("", text)
@@ -78,7 +81,7 @@ def one_line(text: Optional[str]) -> Optional[str]:
 
 def make_document(*, id: str, text: str, origin: str, max_bytes: int, **fields: Any) -> Item:
     """The checks every document passes, whatever format it came from."""
-    size = len(text.encode("utf-8", "surrogateescape"))
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         return Skipped(origin, too_large(size, max_bytes), id)
     problem = junk_reason(text)
@@ -97,8 +100,7 @@ def document_from_object(obj: Any, where: str, default_id: str, max_bytes: int) 
     doc_id = scalar_str(obj.get("id")) or default_id
     text = obj.get("text")
     if text is None:
-        keys = ", ".join(str(k) for k in list(obj)[:10]) or "none"
-        return Skipped(where, f"no 'text' field (fields: {keys})", doc_id)
+        return Skipped(where, f"no 'text' field (fields: {short_list(obj)})", doc_id)
     if not isinstance(text, str):
         return Skipped(where, f"'text' is not a string (got {type_name(text)})", doc_id)
     return make_document(
@@ -113,12 +115,22 @@ def document_from_object(obj: Any, where: str, default_id: str, max_bytes: int) 
     )
 
 
+def short_list(names: Any, most: int = 10, width: int = 30) -> str:
+    """Up to `most` names, each cut to `width` characters, for a reason: ``id, body``."""
+    shown = []
+    for name in list(names)[:most]:
+        name = " ".join(str(name).split())
+        if name:
+            shown.append(name if len(name) <= width else name[: width - 1] + "…")
+    return ", ".join(shown) or "none"
+
+
 def junk_reason(text: str) -> Optional[str]:
     if "\x00" in text:
         return "binary content (NUL bytes)"
     if not text:
         return None
-    bad = len(_UNPRINTABLE.findall(text))
+    bad = _UNPRINTABLE.subn("", text)[1]  # a count without a list of every match
     if bad and bad / len(text) > _JUNK_SHARE:
         return f"binary content ({bad / len(text):.0%} control or unprintable characters)"
     return None
@@ -126,6 +138,21 @@ def junk_reason(text: str) -> Optional[str]:
 
 def too_large(size: int, max_bytes: int) -> str:
     return f"document is {human_size(size)}, over the {human_size(max_bytes)} limit (--max-bytes)"
+
+
+def over_the_limit(max_bytes: int) -> str:
+    """For a document whose full size is not worth reading on to learn (it is being decoded or inflated)."""
+    return f"document is over the {human_size(max_bytes)} limit (--max-bytes)"
+
+
+def reader_error(e: BaseException) -> str:
+    """An unexpected failure, kept to one line: ``reader error (ValueError: bad value)``.
+
+    The traceback goes to the "eventwire.ingest" logger at DEBUG level, for a bug report.
+    """
+    _log.debug("unexpected %s while reading", type(e).__name__, exc_info=e)
+    message = str(e).strip().split("\n", 1)[0][:200]
+    return f"reader error ({type(e).__name__}: {message})" if message else f"reader error ({type(e).__name__})"
 
 
 def human_size(n: int) -> str:
@@ -148,7 +175,7 @@ def scalar_str(value: Any) -> Optional[str]:
     """A string, number or None from a JSON/CSV field; empty and structured values become None."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    return str(value).strip() or None
+    return _LONE_SURROGATE.sub("\ufffd", str(value)).strip() or None
 
 
 # --------------------------------------------------------------------------- patterns
@@ -173,6 +200,7 @@ def _safe_date(year: int, month: int, day: int) -> Optional[dt.date]:
 
 _NEWLINES = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n",
                            "\u2028": "\n", "\u2029": "\n\n", "\ufeff": None, "\u200b": None})
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _SPACES = re.compile(r"[^\S\n]+")

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import gzip
 import io
 import json
 import os
 import re
+import stat
 import sys
 import zlib
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Union
 
-from eventwire.ingest import web
+from eventwire.ingest import json_stream, warc, web
 from eventwire.ingest.documents import (
     Item, document_from_object, invalid_utf8, junk_reason, make_document, normalize_text, parse_date,
-    scalar_str, too_large,
+    reader_error, scalar_str, short_list, too_large,
+)
+from eventwire.ingest.streams import (
+    CsvLines, RowTooLarge, over_limit, over_record_limit, read_limited, record_limit, skip_blank_lines,
+    skip_to_line_end,
 )
 from eventwire.language import language_problem
 from eventwire.records import Document, Skipped
@@ -34,7 +40,6 @@ SUPPORTED = ".txt, .json, .jsonl, .ndjson, .csv, .html, .htm, .rss, .atom, .xml 
 OPTIONAL_FIELDS = ("title", "date", "source", "url")
 
 _SNIFF_BYTES = 8192
-_READ_CHUNK = 1 << 20
 
 
 def read_inputs(paths: Iterable[Union[str, Path]], *, max_bytes: int = 10_000_000,
@@ -46,7 +51,10 @@ def read_inputs(paths: Iterable[Union[str, Path]], *, max_bytes: int = 10_000_00
     """
     for item in _read_paths(paths, max_bytes):
         if english_only and isinstance(item, Document):
-            problem = language_problem(item)
+            try:
+                problem = language_problem(item)
+            except Exception as e:  # one odd document must not end the run
+                problem = reader_error(e)
             if problem:
                 item = Skipped(item.origin or item.id, problem, item.id)
         yield item
@@ -54,41 +62,114 @@ def read_inputs(paths: Iterable[Union[str, Path]], *, max_bytes: int = 10_000_00
 
 def _read_paths(paths: Iterable[Union[str, Path]], max_bytes: int) -> Iterator[Item]:
     for p in paths:
-        if str(p) == "-":
-            yield from _read_stdin(max_bytes)
-            continue
-        path = Path(p)
         try:
-            is_dir = path.is_dir()
-        except OSError as e:  # e.g. permission denied on a parent directory
-            yield Skipped(str(path), f"cannot read: {os_error(e)}")
-            continue
-        if is_dir:
-            yield from _read_directory(path, max_bytes)
-        else:
-            yield from _read_file(path, path.name, max_bytes)
+            yield from _read_path(p, max_bytes)
+        except Exception as e:  # whatever goes wrong stays with this input; the run goes on
+            yield Skipped(str(p), reader_error(e))
+
+
+def _read_path(p: Union[str, Path], max_bytes: int) -> Iterator[Item]:
+    if str(p) == "-":
+        yield from _read_stdin(max_bytes)
+        return
+    path = Path(p)
+    try:
+        is_dir = path.is_dir()
+    except OSError as e:  # e.g. permission denied on a parent directory
+        yield Skipped(str(path), f"cannot read: {os_error(e)}")
+        return
+    if is_dir:
+        yield from _read_directory(path, max_bytes)
+    else:
+        yield from _read_file(path, path.name, max_bytes)
 
 
 # --------------------------------------------------------------------------- files
 
 def _read_directory(root: Path, max_bytes: int) -> Iterator[Item]:
-    found, ignored = [], 0
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            path = Path(dirpath, name)
-            if _format_of(path):
-                found.append(path)
-            else:
-                ignored += 1
+    found, ignored = _walk(root)
     if not found:
         ignored_note = f"; {ignored} other files ignored" if ignored else " (empty directory)"
         yield Skipped(str(root), f"no readable files ({SUPPORTED}) in directory{ignored_note}")
         return
-    for path in sorted(found, key=lambda p: p.relative_to(root).parts):
-        yield from _read_file(path, path.relative_to(root).as_posix(), max_bytes)
+    for parts, entry in sorted(found, key=lambda x: x[0]):
+        if isinstance(entry, Skipped):
+            yield entry
+        else:
+            yield from _read_file(entry, "/".join(parts), max_bytes)
+
+
+def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], Union[Path, Skipped]]], int]:
+    """Files to read under `root` and problems met on the way, each with its path relative to root;
+    and the number of files of other types.
+
+    Hidden files and directories are left out. Links to directories are followed, once per directory:
+    one that leads back to a directory it is inside is reported as a symlink loop.
+    """
+    found: list[tuple[tuple[str, ...], Union[Path, Skipped]]] = []
+    ignored = 0
+    try:
+        top = _dir_key(root)
+    except OSError as e:
+        return [((), Skipped(str(root), f"cannot read: {os_error(e)}"))], 0
+    seen = {top}  # directories walked already: a second link to one is not read twice
+    stack: list[tuple[Path, tuple[str, ...], dict]] = [(root, (), {top: root})]
+    while stack:
+        directory, rel, inside = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            found.append((rel, Skipped(str(directory), f"cannot read: {os_error(e)}")))
+            continue
+        subdirectories = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path, parts = Path(entry.path), rel + (entry.name,)
+            try:
+                st = entry.stat()  # follows symlinks
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    found.append((parts, Skipped(str(path), _SELF_LOOP)))
+                elif not _format_of(path):
+                    ignored += 1
+                elif isinstance(e, FileNotFoundError):
+                    found.append((parts, Skipped(str(path), "no such file (a broken symlink)")))
+                else:
+                    found.append((parts, Skipped(str(path), f"cannot read: {os_error(e)}")))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in inside:
+                    found.append((parts, Skipped(str(path), f"symlink loop: points back to {inside[key]}")))
+                elif key not in seen:
+                    seen.add(key)
+                    subdirectories.append((path, parts, {**inside, key: path}))
+            elif not _format_of(path):
+                ignored += 1
+            elif stat.S_ISREG(st.st_mode):
+                found.append((parts, path))
+            else:  # a pipe, socket or device named like an input: reading it could wait forever
+                found.append((parts, Skipped(str(path), "not a regular file")))
+        stack.extend(reversed(subdirectories))  # walked in name order
+    return found, ignored
+
+
+def _dir_key(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def _is_symlink_loop(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError as e:
+        return e.errno == errno.ELOOP
+    return False
+
+
+_SELF_LOOP = "symlink loop: the link leads back to itself"
 
 
 def _format_of(path: Path) -> Optional[str]:
@@ -107,7 +188,7 @@ def _read_file(path: Path, label: str, max_bytes: int) -> Iterator[Item]:
         yield Skipped(origin, f"cannot read: {os_error(e)}")
         return
     if not exists:
-        yield Skipped(origin, "no such file")
+        yield Skipped(origin, _SELF_LOOP if _is_symlink_loop(path) else "no such file")
         return
     fmt = _format_of(path)
     if fmt is None:
@@ -121,6 +202,8 @@ def _read_file(path: Path, label: str, max_bytes: int) -> Iterator[Item]:
             yield from _READERS[fmt](f, origin, label, max_bytes)
     except (OSError, EOFError, zlib.error) as e:  # includes gzip.BadGzipFile and truncated .gz files
         yield Skipped(origin, f"cannot read: {os_error(e)}")
+    except Exception as e:  # whatever else a reader meets stays with this file; the run goes on
+        yield Skipped(origin, reader_error(e))
 
 
 def os_error(e: BaseException) -> str:
@@ -151,14 +234,6 @@ def sniff(f: IO[bytes]) -> tuple[IO[bytes], Optional[str]]:
     return f, None
 
 
-def read_limited(f: IO[bytes], max_bytes: int) -> tuple[bytes, Optional[int]]:
-    """(data, None), or (b"", full size) when the stream holds more than `max_bytes`."""
-    data = f.read(max_bytes + 1)
-    if len(data) <= max_bytes:
-        return data, None
-    return b"", len(data) + sum(len(chunk) for chunk in iter(lambda: f.read(_READ_CHUNK), b""))
-
-
 def _decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
     """(text, None) or (None, reason)."""
     if b"\x00" in data:
@@ -171,14 +246,14 @@ def _decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
 
 # --------------------------------------------------------------------------- formats
 
-def _read_whole(f: IO[bytes], origin: str, label: str, max_bytes: int) -> "bytes | Skipped":
+def _read_whole(f: IO[bytes], origin: str, label: Optional[str], max_bytes: int) -> "bytes | Skipped":
     """The whole file, or why it cannot be read (binary junk, over the size limit)."""
     f, problem = sniff(f)
     if problem:
         return Skipped(origin, problem, label)
-    data, size = read_limited(f, max_bytes)
-    if size is not None:
-        return Skipped(origin, too_large(size, max_bytes), label)
+    data, over = read_limited(f, max_bytes)
+    if over:
+        return Skipped(origin, over_limit(f, max_bytes, len(data)), label)
     return data
 
 
@@ -223,13 +298,29 @@ def _read_jsonl(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterat
     if problem:
         yield Skipped(origin, problem)
         return
-    offset, seen = 0, False
-    for lineno, raw in enumerate(f, 1):
-        start, offset = offset, offset + len(raw)
+    offset, lineno, seen = 0, 0, False
+    cap = max_bytes + len(_UTF8_BOM) + 3  # a line at the limit, with a BOM and "\r\n", fits
+    while True:
+        raw = f.readline(cap)
+        if not raw:
+            break
+        lineno += 1
+        start = offset
+        if len(raw) == cap and not raw.endswith(b"\n"):  # over the limit: read past it, don't keep it
+            size, content = skip_to_line_end(f, raw)
+            offset += size
+            seen = True
+            if lineno == 1 and raw.startswith(_UTF8_BOM):
+                content -= len(_UTF8_BOM)
+            yield Skipped(f"{origin}:{lineno}", too_large(content, max_bytes))
+            continue
+        offset += len(raw)
         line = raw.rstrip(b"\r\n")
         if lineno == 1 and line.startswith(_UTF8_BOM):
             line, start = line[len(_UTF8_BOM):], start + len(_UTF8_BOM)
         if not line.strip():
+            passed, lines = skip_blank_lines(f)  # a run of blank lines goes in blocks, not line by line
+            offset, lineno = offset + passed, lineno + lines
             continue
         seen = True
         where = f"{origin}:{lineno}"
@@ -237,16 +328,25 @@ def _read_jsonl(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterat
             yield Skipped(where, too_large(len(line), max_bytes))
             continue
         try:
-            obj = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError as e:
-            yield Skipped(where, invalid_utf8(line, e, start))
-            continue
-        except json.JSONDecodeError as e:
-            yield Skipped(where, f"not valid JSON: {e.msg} (column {e.colno})")
-            continue
-        yield document_from_object(obj, where, f"{label}:{lineno}", max_bytes)
+            yield _jsonl_document(line, start, where, f"{label}:{lineno}", max_bytes)
+        except Exception as e:  # one odd line loses only itself
+            yield Skipped(where, reader_error(e))
     if not seen:
         yield Skipped(origin, "empty file")
+
+
+def _jsonl_document(line: bytes, start: int, where: str, default_id: str, max_bytes: int) -> Item:
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return Skipped(where, invalid_utf8(line, e, start))
+    except json.JSONDecodeError as e:
+        return Skipped(where, f"not valid JSON: {e.msg} (column {e.colno})")
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits
+        return Skipped(where, _LONG_NUMBER)
+    except RecursionError:
+        return Skipped(where, "not valid JSON: nested too deeply")
+    return document_from_object(obj, where, default_id, max_bytes)
 
 
 def _read_json(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
@@ -254,9 +354,28 @@ def _read_json(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterato
     if problem:
         yield Skipped(origin, problem)
         return
-    data = f.read()
-    if not data.strip():
+    limit = record_limit(max_bytes)
+    prefix, first, over = json_stream.leading_space(f, limit)
+    if over:
+        yield Skipped(origin, over_limit(f, max_bytes, len(prefix)))
+    elif first is None:
         yield Skipped(origin, "empty file")
+    elif first == ord("["):
+        yield from _read_json_list(f, prefix, origin, label, max_bytes)
+    else:
+        yield from _read_json_value(f, prefix, origin, label, max_bytes)
+
+
+def _read_json_value(f: IO[bytes], prefix: bytes, origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+    """A file holding one object (one document), or JSONL named .json."""
+    limit = record_limit(max_bytes)
+    data = prefix + f.read(limit + 1 - len(prefix))
+    if len(data) > limit:
+        if _starts_like_jsonl(data):
+            f.seek(0)
+            yield from _read_jsonl(f, origin, label, max_bytes)
+        else:
+            yield Skipped(origin, over_limit(f, max_bytes, len(data)))
         return
     text, problem = _decode(data)
     if problem:
@@ -270,13 +389,80 @@ def _read_json(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterato
         else:
             yield Skipped(origin, f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})")
         return
-    if isinstance(obj, list):
-        if not obj:
-            yield Skipped(origin, "empty file")
-        for n, item in enumerate(obj, 1):
-            yield document_from_object(item, f"{origin}:{n}", f"{label}:{n}", max_bytes)
-    else:
-        yield document_from_object(obj, origin, label, max_bytes)
+    except ValueError:
+        yield Skipped(origin, _LONG_NUMBER)
+        return
+    except RecursionError:
+        yield Skipped(origin, "not valid JSON: nested too deeply")
+        return
+    yield document_from_object(obj, origin, label, max_bytes)
+
+
+def _starts_like_jsonl(data: bytes) -> bool:
+    """Is the first line a whole JSON value, with more after it?"""
+    first, _, rest = data.partition(b"\n")
+    try:
+        json.loads(first.decode("utf-8").removeprefix("\ufeff"))
+    except (ValueError, RecursionError):
+        return False
+    return bool(rest.strip())
+
+
+def _read_json_list(f: IO[bytes], prefix: bytes, origin: str, label: str, max_bytes: int) -> Iterator[Item]:
+    """A list of objects, one element at a time: each element is a document like a JSONL line."""
+    f.read(1)  # "["
+    line, column = json_stream.position(prefix + b"[")
+    elements = json_stream.list_elements(f, record_limit(max_bytes), line=line, column=column,
+                                         offset=len(prefix) + 1)
+    read_any, last_failed, blank_first = False, False, None
+    for part in elements:
+        if isinstance(part, json_stream.ListEnd):
+            if part.problem and not last_failed:
+                yield Skipped(origin, f"not valid JSON: {part.problem}")
+            elif not read_any and not part.problem:
+                yield Skipped(origin, "empty file")  # "[ ]"
+            return
+        if part.n == 1 and part.data is not None and not part.data.strip() and not part.last:
+            blank_first = part  # "[ ]", unless a "," follows
+            continue
+        if blank_first is not None:
+            yield _json_item(blank_first, origin, label, max_bytes)
+            blank_first = None
+        read_any = True
+        item = _json_item(part, origin, label, max_bytes)
+        last_failed = part.last and isinstance(item, Skipped) and item.reason.startswith(("not valid JSON",
+                                                                                          "invalid UTF-8"))
+        yield item
+
+
+def _json_item(part: json_stream.Element, origin: str, label: str, max_bytes: int) -> Item:
+    where = f"{origin}:{part.n}"
+    if part.data is None:
+        return Skipped(where, too_large(part.size, max_bytes))
+    try:
+        return _json_element(part, where, f"{label}:{part.n}", max_bytes)
+    except Exception as e:  # one odd element loses only itself
+        return Skipped(where, reader_error(e))
+
+
+def _json_element(part: json_stream.Element, where: str, default_id: str, max_bytes: int) -> Item:
+    data = part.data or b""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Skipped(where, invalid_utf8(data, e, part.offset))
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        line = part.line + e.lineno - 1
+        column = part.column + e.colno - 1 if e.lineno == 1 else e.colno
+        return Skipped(where, f"not valid JSON: {e.msg} (line {line}, column {column})")
+    except ValueError:
+        return Skipped(where, _LONG_NUMBER)
+    except RecursionError:
+        line = part.line + data[: len(data) - len(data.lstrip())].count(b"\n")  # where the value starts
+        return Skipped(where, f"not valid JSON: nested too deeply (line {line})")
+    return document_from_object(obj, where, default_id, max_bytes)
 
 
 def _read_csv(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
@@ -290,40 +476,59 @@ def _read_csv(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator
         csv.field_size_limit(max_bytes + 1)
     # surrogateescape keeps invalid bytes so one bad row is reported without losing the file.
     stream = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    rows = csv.reader(stream)
+    lines = CsvLines(stream, record_limit(max_bytes))
+    rows = csv.reader(lines)
     try:
         header = next(rows, None)
     except csv.Error as e:
         yield Skipped(origin, f"not valid CSV: {e}")
+        return
+    except RowTooLarge:
+        yield Skipped(origin, over_record_limit("header row", max_bytes))
         return
     if not header:
         yield Skipped(origin, "empty file")
         return
     columns = [h.strip().lower() for h in header]
     if "text" not in columns:
-        shown = ", ".join(h.strip() for h in header[:10] if h.strip()) or "none"
-        yield Skipped(origin, f"no 'text' column (columns: {shown})")
+        yield Skipped(origin, f"no 'text' column (columns: {short_list(header)})")
         return
     index = {name: columns.index(name) for name in ("id", "text", *OPTIONAL_FIELDS) if name in columns}
-    rownum = 1
+    lines.pass_blank_lines = True  # runs of empty rows go in blocks; they still count in row numbers
+    rownum, read_any = 1, False
     while True:
-        rownum += 1
+        lines.start_row()
         try:
             row = next(rows)
         except StopIteration:
             break
         except csv.Error as e:
+            rownum, read_any = rownum + lines.blank_rows + 1, True
             yield Skipped(f"{origin}:{rownum}", f"not valid CSV: {e}")
             continue
+        except RowTooLarge:
+            rownum, read_any = rownum + lines.blank_rows + 1, True
+            yield Skipped(f"{origin}:{rownum}", over_record_limit("row", max_bytes))
+            continue
+        rownum += lines.blank_rows + 1
         if not any(cell.strip() for cell in row):
             continue
-        record = {name: row[i] if i < len(row) else None for name, i in index.items()}
-        problem = _surrogate_problem(record)
-        if problem:
-            doc_id = scalar_str(record.get("id"))
-            yield Skipped(f"{origin}:{rownum}", problem, None if doc_id and _SURROGATE.search(doc_id) else doc_id)
-            continue
-        yield document_from_object(record, f"{origin}:{rownum}", f"{label}:{rownum}", max_bytes)
+        read_any = True
+        try:
+            yield _csv_document(row, index, f"{origin}:{rownum}", f"{label}:{rownum}", max_bytes)
+        except Exception as e:  # one odd row loses only itself
+            yield Skipped(f"{origin}:{rownum}", reader_error(e))
+    if not read_any:
+        yield Skipped(origin, "empty file (no rows under the header)")
+
+
+def _csv_document(row: list[str], index: dict[str, int], where: str, default_id: str, max_bytes: int) -> Item:
+    record = {name: row[i] if i < len(row) else None for name, i in index.items()}
+    problem = _surrogate_problem(record)
+    if problem:
+        raw_id = record.get("id")
+        return Skipped(where, problem, None if raw_id and _SURROGATE.search(raw_id) else scalar_str(raw_id))
+    return document_from_object(record, where, default_id, max_bytes)
 
 
 def _surrogate_problem(record: dict[str, Optional[str]]) -> Optional[str]:
@@ -342,24 +547,28 @@ def _read_html(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterato
     if isinstance(data, Skipped):
         yield data
         return
-    yield web.html_document(data, id=label, origin=origin, max_bytes=max_bytes)
+    try:
+        yield web.html_document(data, id=label, origin=origin, max_bytes=max_bytes)
+    except Exception as e:  # a page the HTML parsers can't take
+        yield Skipped(origin, reader_error(e), label)
 
 
 def _read_feed(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
-    f, problem = sniff(f)
-    if problem:
-        yield Skipped(origin, problem)
+    data = _read_whole(f, origin, None, max_bytes)
+    if isinstance(data, Skipped):
+        yield data
         return
-    yield from web.feed_documents(f.read(), origin=origin, label=label, max_bytes=max_bytes)
+    yield from web.feed_documents(data, origin=origin, label=label, max_bytes=max_bytes)
 
 
 def _read_warc(f: IO[bytes], origin: str, label: str, max_bytes: int) -> Iterator[Item]:
-    yield from web.warc_documents(f, origin=origin, label=label, max_bytes=max_bytes)
+    yield from warc.warc_documents(f, origin=origin, label=label, max_bytes=max_bytes)
 
 
 _READERS = {"txt": _read_txt, "jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv,
             "html": _read_html, "feed": _read_feed, "warc": _read_warc}
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_LONG_NUMBER = "not valid JSON: a number has too many digits (over 4300)"
 _DATE_LINE = re.compile(r"^\s*(?:date|published|dated)\s*:\s*", re.IGNORECASE)
 _SURROGATE = re.compile(r"[\udc80-\udcff]")

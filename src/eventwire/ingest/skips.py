@@ -62,6 +62,13 @@ _SKIP_KINDS = [
         (r"^binary content", "binary content"),
         (r"^invalid UTF-8", "invalid UTF-8"),
         (r"^document is .* over the .* limit", "too large"),
+        (r"^(document|row|header row) is over the .* limit", "too large"),
+        (r"^gzip expands beyond", "too large"),
+        (r"^symlink loop", "symlink loop"),
+        (r"^not a regular file", "not a regular file"),
+        (r"^reader error", "reader error"),
+        (r"^coding failed", "coding failed"),
+        (r"^over the time budget", "over the time budget"),
         (r"^not valid JSON", "not valid JSON"),
         (r"^not a JSON object", "not a JSON object"),
         (r"^no 'text' field", "no text field"),
@@ -76,3 +83,5 @@ _SKIP_KINDS = [
         (r"^no HTML pages in WARC", "no HTML in WARC"),
     ]
 ]
+
+KINDS = frozenset(kind for _, kind in _SKIP_KINDS)  # every kind a reason from ingest can have

@@ -1,4 +1,4 @@
-"""Web formats: HTML pages, RSS/Atom feeds and WARC crawl archives (as in Common Crawl's CC-News).
+"""Web formats: HTML pages and RSS/Atom feeds.
 
 - HTML: trafilatura removes boilerplate (navigation, cookie banners, footers, comments, tables)
   and reads the title, site name, canonical URL and publication date from the page's metadata
@@ -9,27 +9,22 @@
   content (else description/summary, HTML turned into text) -> text, the feed's title -> source.
   The id is the item's guid/id when it is a URI (so the same item in two snapshots of a feed
   is the same document), else its link, else ``<file>:<n>``. Origins are ``<path>:<n>``.
-- WARC: each HTTP response (or resource) record with an HTML payload and a 2xx status goes
-  through the HTML path. url and id are the WARC-Target-URI; the WARC-Date (the crawl time) is
-  the date only when the page states none. Other records (requests, metadata, images,
-  redirects) are not documents and are passed over. Origins are ``<path>:<record number>``.
+WARC archives are in warc.py; their pages go through `html_document` here.
 
-The parsers (trafilatura, feedparser, warcio) are imported on first use: reading .txt or .jsonl
-doesn't pay for them.
+The parsers (trafilatura, feedparser, and warcio in warc.py) are imported on first use: reading
+.txt or .jsonl doesn't pay for them.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import io
-import os
 import re
-from typing import IO, Any, Iterator, Optional
+from typing import Any, Iterator, Optional
 
-from eventwire.ingest.documents import Item, make_document, one_line, parse_date, too_large
+from eventwire.ingest.documents import Item, make_document, one_line, parse_date, reader_error, too_large
 from eventwire.records import Skipped
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")  # http://..., urn:..., tag:...
 # Publication-date meta tags, most specific first (htmldate reads these too; this is the fallback).
@@ -41,6 +36,10 @@ _DATE_META = (
     "//meta[@name='DC.date.issued' or @name='dc.date' or @name='DC.date']/@content",
     "//time[@pubdate]/@datetime",
 )
+# Characters XML can't hold: control characters go (vertical tab and form feed become newlines, as
+# normalize_text makes them), lone surrogates and U+FFFE/U+FFFF become U+FFFD.
+_NOT_XML = {**{c: None for c in [*range(0x00, 0x09), *range(0x0E, 0x20)]}, 0x0B: "\n", 0x0C: "\n",
+            **{c: "\ufffd" for c in [*range(0xD800, 0xE000), 0xFFFE, 0xFFFF]}}
 # Blocks that end a paragraph when an HTML fragment (a feed item) becomes text.
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
 
@@ -125,6 +124,9 @@ def html_fragment_text(fragment: str) -> str:
     import lxml.etree
     import lxml.html
 
+    # lxml keeps control characters it parses but refuses them when a tail is set (ValueError), and
+    # stops at a lone surrogate. Text normalisation would drop them later anyway (documents.py).
+    fragment = fragment.translate(_NOT_XML)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
@@ -155,10 +157,14 @@ def feed_documents(data: bytes, *, origin: str, label: str, max_bytes: int) -> I
     if not data.strip():
         yield Skipped(origin, "empty file")
         return
-    parsed = feedparser.parse(io.BytesIO(data))  # a stream: a str could be taken for a URL and fetched
+    try:  # a stream: a str could be taken for a URL and fetched
+        parsed = feedparser.parse(io.BytesIO(_CHARREF.sub(_valid_charref, data)))
+    except Exception as e:  # e.g. an encoding declaration that isn't text
+        yield Skipped(origin, f"not an RSS or Atom feed ({type(e).__name__}: {first_line(e)})")
+        return
     if not parsed.version and not parsed.entries:
         problem = parsed.get("bozo_exception")
-        detail = f" ({_first_line(problem)})" if problem else ""
+        detail = f" ({first_line(problem)})" if problem else ""
         yield Skipped(origin, f"not an RSS or Atom feed{detail}")
         return
     if not parsed.entries:
@@ -167,21 +173,28 @@ def feed_documents(data: bytes, *, origin: str, label: str, max_bytes: int) -> I
     source = one_line(parsed.feed.get("title"))
     for n, entry in enumerate(parsed.entries, 1):
         where = f"{origin}:{n}"
-        doc_id = _item_id(entry) or f"{label}:{n}"
-        text, size = _entry_text(entry)
-        if size > max_bytes:
-            yield Skipped(where, too_large(size, max_bytes), doc_id)
-            continue
-        yield make_document(
-            id=doc_id,
-            text=text,
-            title=one_line(html_fragment_text(entry.get("title") or "")),
-            date=_entry_date(entry),
-            source=source,
-            url=_web_link(entry.get("link")),
-            origin=where,
-            max_bytes=max_bytes,
-        )
+        doc_id = None
+        try:  # one odd item loses only itself
+            doc_id = _item_id(entry) or f"{label}:{n}"
+            yield _item_document(entry, doc_id, source, where, max_bytes)
+        except Exception as e:
+            yield Skipped(where, reader_error(e), doc_id)
+
+
+def _item_document(entry: Any, doc_id: str, source: Optional[str], where: str, max_bytes: int) -> Item:
+    text, size = _entry_text(entry)
+    if size > max_bytes:
+        return Skipped(where, too_large(size, max_bytes), doc_id)
+    return make_document(
+        id=doc_id,
+        text=text,
+        title=one_line(html_fragment_text(entry.get("title") or "")),
+        date=_entry_date(entry),
+        source=source,
+        url=_web_link(entry.get("link")),
+        origin=where,
+        max_bytes=max_bytes,
+    )
 
 
 def _item_id(entry: Any) -> Optional[str]:
@@ -206,7 +219,7 @@ def _entry_text(entry: Any) -> tuple[str, int]:
     else:
         detail = entry.get("summary_detail") or {"value": entry.get("summary") or "", "type": "text/html"}
     value = detail.get("value") or ""
-    size = len(value.encode("utf-8", "surrogateescape"))
+    size = len(value.encode("utf-8", "surrogatepass"))
     if "html" in (detail.get("type") or "text/html"):
         value = html_fragment_text(value)
     return value, size
@@ -221,92 +234,26 @@ def _entry_date(entry: Any):
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return dt.date(*parsed[:3])
+            try:
+                return dt.date(*parsed[:3])
+            except (TypeError, ValueError):  # e.g. year -1
+                continue
     return None
 
 
-def _first_line(problem: Any) -> str:
+def _valid_charref(m: "re.Match[bytes]") -> bytes:
+    """A numeric character reference, or U+FFFD for one that names no character (feedparser's
+    fallback parser fails on ``&#x110000;`` and on surrogates)."""
+    digits = m.group(1) or m.group(2)
+    if len(digits) <= 8:
+        code = int(digits, 16) if m.group(1) else int(digits)
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return m.group()
+    return b"&#xFFFD;"
+
+
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def first_line(problem: Any) -> str:
     return str(problem).strip().split("\n", 1)[0][:200]
-
-
-# --------------------------------------------------------------------------- WARC
-
-def warc_documents(f: IO[bytes], *, origin: str, label: str, max_bytes: int) -> Iterator[Item]:
-    """One document per HTML response record; `label` is unused: the URL is the id."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    n = pages = 0
-    records = ArchiveIterator(f)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except ArchiveLoadFailed as e:
-            yield Skipped(f"{origin}:{n + 1}" if n else origin, f"not a valid WARC file: {_first_line(e)}")
-            return
-        n += 1
-        if record.format == "arc":  # warcio's reading of any line that isn't a WARC header
-            yield Skipped(f"{origin}:{n}" if n > 1 else origin, "not a valid WARC file: no WARC/1.x header")
-            return
-        page = _html_payload(record)
-        if page is None:
-            continue
-        pages += 1
-        url, charset = page
-        where = f"{origin}:{n}"
-        stream = record.content_stream()  # undoes chunked and gzip transfer encodings
-        data = stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            size = len(data) + sum(len(c) for c in iter(lambda: stream.read(1 << 20), b""))
-            yield Skipped(where, too_large(size, max_bytes), url)
-            continue
-        if _cut_short(record):
-            yield Skipped(where, "not a valid WARC file: the record is cut short (truncated file?)", url)
-            continue
-        yield html_document(data, id=url, origin=where, max_bytes=max_bytes, url=url, charset=charset,
-                            fallback_date=record.rec_headers.get_header("WARC-Date"))
-    if n == 0:
-        yield Skipped(origin, "empty file")
-    elif _unread_tail(f, records.offset):
-        # warcio stops quietly at a gzip member that ends early: the last record was lost.
-        yield Skipped(f"{origin}:{n + 1}", "not a valid WARC file: the record is cut short (truncated file?)")
-    elif pages == 0:
-        yield Skipped(origin, f"no HTML pages in WARC file ({n} record{'' if n == 1 else 's'})")
-
-
-def _cut_short(record: Any) -> bool:
-    """True if the record's block ends before its Content-Length (an uncompressed file cut off)."""
-    raw = record.raw_stream
-    while raw.read(1 << 16):  # whatever the payload reader left, e.g. a chunked trailer
-        pass
-    return getattr(raw, "limit", 0) > 0
-
-
-def _unread_tail(f: IO[bytes], offset: int) -> bool:
-    try:
-        return offset < os.fstat(f.fileno()).st_size
-    except (AttributeError, OSError, io.UnsupportedOperation):  # not a plain file: can't tell
-        return False
-
-
-def _html_payload(record: Any) -> Optional[tuple[str, Optional[str]]]:
-    """(url, charset) for a record that holds an HTML page, else None."""
-    if record.rec_type not in ("response", "resource"):
-        return None
-    url = record.rec_headers.get_header("WARC-Target-URI")
-    if not url:
-        return None
-    if record.http_headers is not None:
-        status = record.http_headers.get_statuscode() or ""
-        if not status.startswith("2"):  # redirects and errors are not pages
-            return None
-        content_type = record.http_headers.get_header("Content-Type") or ""
-    else:
-        content_type = record.rec_headers.get_header("Content-Type") or ""
-    media_type, *params = [p.strip() for p in content_type.split(";")]
-    if media_type.lower() not in _HTML_TYPES:
-        return None
-    charset = next((p.split("=", 1)[1].strip("\"' ") for p in params if p.lower().startswith("charset=")), None)
-    return url, charset

@@ -96,6 +96,53 @@ def split_sentences(doc: Doc) -> list[SentenceRange]:
 
 
 _NO_END, _FULL_STOP, _LINE_BREAK = 0, 1, 2
+
+# Where an over-long sentence is cut, best first: after a clause mark, else after a comma.
+_STRONG_CUTS = frozenset({";", ":", "—", "–", "--", "…", "..."})
+_WEAK_CUTS = frozenset({","})
+
+
+def cap_sentences(doc: Doc, ranges: list[SentenceRange], max_tokens: Optional[int]
+                  ) -> tuple[list[SentenceRange], int]:
+    """Cut sentences longer than ``max_tokens`` tokens into pieces of at most that many (plus the whitespace
+    after them), so that no sentence costs more than a bounded amount: the coder's per-sentence work grows
+    faster than the sentence, and a document with no full stop would otherwise be one sentence. A piece ends
+    after a ";", ":" or dash in its second half if there is one, else after a comma, else at the limit.
+
+    Returns the new ranges and the number of sentences that were cut (0: ``ranges`` unchanged)."""
+    if not max_tokens or all(b - a <= max_tokens for a, b in ranges):
+        return ranges, 0
+    max_tokens = max(2, max_tokens)
+    out: list[SentenceRange] = []
+    n_cut = 0
+    for a, b in ranges:
+        if b - a <= max_tokens:
+            out.append((a, b))
+            continue
+        n_cut += 1
+        start = a
+        while b - start > max_tokens:
+            cut = _cut_point(doc, start, start + max_tokens)
+            while cut < b and doc[cut].is_space:  # whitespace after a piece belongs to it
+                cut += 1
+            if cut >= b:
+                break
+            out.append((start, cut))
+            start = cut
+        out.append((start, b))
+    return out, n_cut
+
+
+def _cut_point(doc: Doc, start: int, limit: int) -> int:
+    """Where to end a piece that starts at ``start`` and may run up to ``limit`` (exclusive)."""
+    weak = None
+    for i in range(limit, start + (limit - start) // 2, -1):
+        text = doc[i - 1].text
+        if text in _STRONG_CUTS:
+            return i
+        if weak is None and text in _WEAK_CUTS:
+            weak = i
+    return weak or limit
 _SKIP = object()
 
 

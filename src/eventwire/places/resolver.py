@@ -28,7 +28,8 @@ Candidates of one country are then narrowed to one place: a region when a region
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -70,12 +71,101 @@ def admin1_key(place: Place) -> Optional[tuple[str, str]]:
     return (place.country, place.admin1_code or place.key) if place.admin1_code or place.kind == "admin1" else None
 
 
+def _group(kind: str) -> str:
+    """How `PlaceResolver._score` counts a cue: as a dateline, a place, or (anything else) an actor."""
+    return kind if kind in ("dateline", "place") else "actor"
+
+
+@dataclass
+class _Tally:
+    """What the cues around a mention say about one country (see `_CueIndex.tally`)."""
+    sent_place: int = 0
+    doc_place: int = 0  # place cues in other sentences, plus dateline cues
+    sent_actor: int = 0
+    doc_actor: int = 0
+    sent_region: bool = False
+    doc_region: bool = False
+    neighbour: bool = False
+    dateline: bool = False
+    doc_places_all: int = 0  # place and dateline cues of any country in other sentences
+
+
+class _CueIndex:
+    """A document's cues counted by country, kind and sentence, so that scoring a candidate looks at the cues of
+    its own sentence and span only, not at every cue of the document (which made long documents quadratic).
+    A mention never counts as its own context: cues starting inside its span are left out."""
+
+    def __init__(self, cues: list[Cue]):
+        self.by_sentence: dict[int, list[Cue]] = defaultdict(list)
+        self.count: Counter = Counter()  # (group, country) -> cues
+        self.region: Counter = Counter()  # (country, admin1) -> place and actor cues
+        self.not_actor: Counter = Counter()  # country -> dateline and place cues
+        self.places_all = 0  # dateline and place cues
+        ordered = sorted(cues, key=lambda c: c.start)
+        self._starts = [c.start for c in ordered]
+        self._ordered = ordered
+        for c in cues:
+            self.by_sentence[c.sent_start].append(c)
+            group = _group(c.kind)
+            self.count[(group, c.country)] += 1
+            if group != "dateline" and c.admin1:
+                self.region[(c.country, c.admin1)] += 1
+            if group != "actor":
+                self.not_actor[c.country] += 1
+                self.places_all += 1
+
+    def own(self, m: PlaceMention) -> list[Cue]:
+        """The cues that start inside the mention's span."""
+        return self._ordered[bisect_left(self._starts, m.start): bisect_left(self._starts, m.end)]
+
+    def near(self, m: PlaceMention) -> list[Cue]:
+        """The cues of the mention's sentence, its own left out."""
+        return [c for c in self.by_sentence.get(m.sent_start, ()) if not m.start <= c.start < m.end]
+
+    def tally(self, m: PlaceMention, country: str, key: Optional[tuple[str, str]], neighbours) -> _Tally:
+        """The counts `PlaceResolver._score` needs for a candidate in ``country`` (admin1 ``key``) of mention
+        ``m``: the cues of m's sentence (minus its own) counted one by one, the rest from the document totals."""
+        own, near = self.own(m), self.near(m)
+        t = _Tally()
+        sent_regions = 0
+        for c in near:
+            if c.country != country:
+                continue
+            group = _group(c.kind)
+            if group == "place":
+                t.sent_place += 1
+            elif group == "actor":
+                t.sent_actor += 1
+            if key and group != "dateline" and c.admin1 == key:
+                sent_regions += 1
+        t.sent_region = sent_regions > 0
+        own_count = Counter((_group(c.kind), c.country) for c in own)
+        datelines = self.count[("dateline", country)] - own_count[("dateline", country)]
+        t.dateline = datelines > 0
+        t.doc_place = self.count[("place", country)] - own_count[("place", country)] - t.sent_place + datelines
+        t.doc_actor = self.count[("actor", country)] - own_count[("actor", country)] - t.sent_actor
+        if key:
+            own_regions = sum(1 for c in own if c.country == country and _group(c.kind) != "dateline"
+                              and c.admin1 == key)
+            t.doc_region = self.region[(country, key)] - own_regions - sent_regions > 0
+        own_not_actor = Counter(c.country for c in own if _group(c.kind) != "actor")
+        t.neighbour = any(self.not_actor[n] - own_not_actor[n] > 0 for n in neighbours if n != country)
+        t.doc_places_all = self.places_all - sum(1 for c in near if _group(c.kind) != "actor") \
+            - sum(1 for c in own if _group(c.kind) != "actor")
+        return t
+
+
 @dataclass
 class _DocContext:
     """What the resolver knows about one document while it resolves its mentions."""
     doc: Doc
     cues: list[Cue]
     by_sentence: dict[int, list[PlaceMention]]
+    index: Optional[_CueIndex] = None
+
+    def __post_init__(self) -> None:
+        if self.index is None:
+            self.index = _CueIndex(self.cues)
 
 
 class PlaceResolver:
@@ -243,7 +333,6 @@ class PlaceResolver:
 
     def _score(self, cand: Candidate, m: PlaceMention, ctx: _DocContext, local) -> tuple[float, list[str]]:
         place = cand.place
-        cues = ctx.cues
         score = self._prior(cand)
         why: list[str] = []
         local_countries, local_regions = local
@@ -255,40 +344,11 @@ class PlaceResolver:
                 score += 2.0
         if place.kind == "city" and place.population < SMALL_TOWN:
             return self._score_small_town(cand, m, ctx, score, why, key)
-        sent_place = doc_place = sent_actor = doc_actor = 0
-        sent_region = doc_region = False
-        neighbour = False
-        dateline = False
         neighbours = self.gaz.neighbours.get(place.country, frozenset())
-        doc_places_all = 0  # place cues of any country elsewhere in the document
-        for cue in cues:
-            if m.start <= cue.start < m.end:
-                continue
-            same_sentence = cue.sent_start == m.sent_start
-            if cue.kind in ("place", "dateline") and not same_sentence:
-                doc_places_all += 1
-            if cue.country == place.country:
-                if cue.kind == "dateline":
-                    dateline = True
-                    doc_place += 1
-                elif cue.kind == "place":
-                    if same_sentence:
-                        sent_place += 1
-                    else:
-                        doc_place += 1
-                    if key and cue.admin1 == key:
-                        sent_region = sent_region or same_sentence
-                        doc_region = doc_region or not same_sentence
-                else:
-                    if same_sentence:
-                        sent_actor += 1
-                    else:
-                        doc_actor += 1
-                    if key and cue.admin1 == key:  # "Police Scotland", "Texan officials"
-                        sent_region = sent_region or same_sentence
-                        doc_region = doc_region or not same_sentence
-            elif cue.country in neighbours and cue.kind != "actor":
-                neighbour = True
+        tally = ctx.index.tally(m, place.country, key, neighbours)
+        sent_place, doc_place, sent_actor, doc_actor = tally.sent_place, tally.doc_place, tally.sent_actor, tally.doc_actor
+        sent_region, doc_region, neighbour, dateline = tally.sent_region, tally.doc_region, tally.neighbour, tally.dateline
+        doc_places_all = tally.doc_places_all  # place cues of any country elsewhere in the document
         if sent_place:
             score += SENT_PLACE
             why.append("place in sentence")
@@ -326,7 +386,7 @@ class PlaceResolver:
         """News names a small town with its region ("Paris, Texas", "Geneva, Illinois", "Perth, where Police
         Scotland said ..."): only local cues and a region named in the same sentence count. Country context
         alone does not make "Geneva" a town in Illinois or "Lebanon" one in Pennsylvania."""
-        near = [c for c in ctx.cues if c.sent_start == m.sent_start and not m.start <= c.start < m.end]
+        near = ctx.index.near(m)
         if key and any(c.region_named and c.admin1 == key for c in near):
             score += SENT_PLACE + SENT_ADMIN1
             why.append("region in sentence")

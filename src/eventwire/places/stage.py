@@ -67,8 +67,9 @@ class PlaceStage:
             return  # nothing to locate: skip the work
         mentions = self.mentions(parsed, document, events)
         dateline = next((m for m in mentions if m.source == "dateline" and m.place is not None), None)
+        by_sentence = _by_sentence(mentions)
         for event in events:
-            location = self.locate(parsed, event, mentions, dateline)
+            location = self.locate(parsed, event, mentions, dateline, by_sentence)
             if location is not None:
                 event.location = location
 
@@ -80,13 +81,18 @@ class PlaceStage:
         return [m for m in mentions if m.place is not None]
 
     def locate(self, parsed: Doc, event: Event, mentions: list[PlaceMention],
-               dateline: Optional[PlaceMention] = None) -> Optional[Location]:
+               dateline: Optional[PlaceMention] = None,
+               by_sentence: Optional[dict[int, list[PlaceMention]]] = None) -> Optional[Location]:
+        """The event's location. ``by_sentence``: ``mentions`` grouped by sentence start (`_by_sentence`), so
+        that locating every event of a long document does not scan all its mentions for each one."""
         tok = trigger_token(parsed, event)
         if tok is None:
             return _location(dateline, "dateline") if dateline else None
         verb = event_verb(tok)
         sent_start = tok.sent.start
-        in_sentence = [m for m in mentions if m.sent_start == sent_start]
+        if by_sentence is None:
+            by_sentence = _by_sentence(mentions)
+        in_sentence = by_sentence.get(sent_start, [])
         actor_chars = _actor_chars(event)
 
         def is_actor(m: PlaceMention) -> bool:
@@ -120,6 +126,13 @@ class PlaceStage:
 
 # -------------------------------------------------------------------- helpers
 
+
+def _by_sentence(mentions: list[PlaceMention]) -> dict[int, list[PlaceMention]]:
+    """Mentions grouped by the start token of their sentence, each group in the order of ``mentions``."""
+    out: dict[int, list[PlaceMention]] = {}
+    for m in mentions:
+        out.setdefault(m.sent_start, []).append(m)
+    return out
 
 
 

@@ -12,6 +12,10 @@
 3. The client merges finished shards into the store in input order, so the store ends up with the same
    rows as a single-process run; each merge is one transaction.
 
+A document the pipeline skips (it raised, or ran over `CodingOptions.time_budget_s`: `CodedDocument.skipped`)
+goes into its shard's manifest instead of its tables; merging the shard adds it to the store's ``skipped``
+table (once, however often the shard is merged) and passes it to ``on_skipped``, and the run goes on.
+
 A worker that dies mid-run loses nothing: the scheduler gives its tasks to another worker, shards are
 written atomically, and merging is idempotent. The run directory is removed after a successful run; after
 an interrupted one, running the same input again reuses the shards that were finished.
@@ -26,12 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from ..records import Document
+from ..records import Document, Skipped
 from ..store import EventStore
 from . import shards
 
 PLUGIN_NAME = "eventwire-pipeline"
 DEFAULT_FACTORY = "eventwire.pipeline:Pipeline"
+DEFAULT_TIME_BUDGET_S = 60.0  # eventwire.pipeline.DEFAULT_TIME_BUDGET_S (not imported: that loads spaCy)
 
 
 @dataclass
@@ -41,6 +46,7 @@ class RunStats:
     shards: int = 0
     reused_shards: int = 0  # finished by an earlier, interrupted run
     workers: int = 0
+    skipped: list[Skipped] = field(default_factory=list)  # documents the pipeline could not code, in input order
 
 
 @dataclass
@@ -52,11 +58,12 @@ class CodingOptions:
     min_confidence: Optional[float] = None  # None: the scorer's threshold
     factory: str = DEFAULT_FACTORY  # "module:callable" building the pipeline from these options
     extra: dict[str, Any] = field(default_factory=dict)  # more keyword arguments for the factory
+    time_budget_s: Optional[float] = DEFAULT_TIME_BUDGET_S  # per document; None: no limit
 
     def as_dict(self) -> dict[str, Any]:
         return {"prefilter": self.prefilter, "include_negated": self.include_negated,
                 "batch_size": self.batch_size, "min_confidence": self.min_confidence, "factory": self.factory,
-                "extra": self.extra}
+                "extra": self.extra, "time_budget_s": self.time_budget_s}
 
 
 def build_pipeline(options: CodingOptions):
@@ -65,6 +72,8 @@ def build_pipeline(options: CodingOptions):
     kwargs = dict(options.extra)
     if options.min_confidence is not None:  # factories that predate the scorer need not know the option
         kwargs["min_confidence"] = options.min_confidence
+    if options.time_budget_s != DEFAULT_TIME_BUDGET_S:  # nor those that predate the time budget
+        kwargs["time_budget_s"] = options.time_budget_s
     pipeline = factory(batch_size=options.batch_size, prefilter=options.prefilter, **kwargs)
     prepare = getattr(pipeline, "prepare", None)
     if prepare is not None:
@@ -102,15 +111,18 @@ def code_shard(documents: list[Document], path: str, options: CodingOptions) -> 
         return done
     pipeline = _worker_pipeline(options)
     coded = pipeline.code_batch(documents)
+    skipped = [item.skipped for item in coded if getattr(item, "skipped", None) is not None]
 
     def triples():
         for item in coded:
+            if getattr(item, "skipped", None) is not None:
+                continue  # not stored: listed in the shard's manifest instead
             events = item.events
             if not options.include_negated:
                 events = [e for e in events if not (e.negated or e.hypothetical)]
             yield item.document, item.sentences, events
 
-    return shards.write_shard(Path(path), triples())
+    return shards.write_shard(Path(path), triples(), skipped=skipped)
 
 
 def _worker_pipeline(options: CodingOptions):
@@ -140,13 +152,15 @@ def code_into_store(documents: Iterable[Document], store: EventStore,
                     scheduler: Optional[str] = None, workers: Optional[int] = None,
                     options: Optional[CodingOptions] = None, shard_size: Optional[int] = None,
                     run_dir: Optional[Path] = None, keep_shards: bool = False,
-                    client=None) -> RunStats:
+                    client=None, on_skipped: Optional[Callable[[Skipped], None]] = None) -> RunStats:
     """Code ``documents`` on a Dask cluster and merge the results into ``store``.
 
     ``scheduler``: address of a running scheduler; without it a local cluster of ``workers`` processes
     (default: one per core, one thread each) is started and stopped. ``client``: an existing
     `distributed.Client` to use instead. ``on_document(document, n_events)`` is called for each document
-    once it is in the store. ``run_dir``: where shards go (default: next to the store).
+    once it is in the store; ``on_skipped(skipped)`` for each document the pipeline skipped (a
+    `records.Skipped`, also stored in the ``skipped`` table and listed in ``RunStats.skipped``), in input order.
+    ``run_dir``: where shards go (default: next to the store).
     """
     options = options or CodingOptions()
     shard_size = shard_size or options.batch_size
@@ -165,20 +179,28 @@ def code_into_store(documents: Iterable[Document], store: EventStore,
                                         retries=2, pure=False)
             pending.append((batch, future))
             while len(pending) >= window:
-                _merge(store, *pending.popleft(), on_document, stats)
+                _merge(store, *pending.popleft(), on_document, stats, on_skipped)
         while pending:
-            _merge(store, *pending.popleft(), on_document, stats)
+            _merge(store, *pending.popleft(), on_document, stats, on_skipped)
     if not keep_shards:
         shards.remove_shards(run_dir)
     return stats
 
 
-def _merge(store: EventStore, batch: list[Document], future, on_document, stats: RunStats) -> None:
+def _merge(store: EventStore, batch: list[Document], future, on_document, stats: RunStats,
+           on_skipped: Optional[Callable[[Skipped], None]] = None) -> None:
     info: shards.ShardInfo = future.result()
     shards.merge_shard(store, info)
     counts = dict(info.documents)
+    skipped = {s.doc_id: s for s in info.skipped}
     stats.shards += 1
     for document in batch:
+        if document.id not in counts and document.id in skipped:
+            item = skipped.pop(document.id)
+            stats.skipped.append(item)
+            if on_skipped is not None:
+                on_skipped(item)
+            continue
         stats.documents += 1
         stats.events += counts.get(document.id, 0)
         if on_document is not None:

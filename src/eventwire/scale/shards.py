@@ -1,7 +1,8 @@
 """Parquet shards: the results of coding one slice of the input, written by a worker, merged by the client.
 
 A shard is a directory with one Parquet file per table (``documents``, ``sentences``, ``events``) and a
-``shard.json`` listing its documents with their event counts. The rows are made by
+``shard.json`` listing its documents with their event counts, and the documents the pipeline skipped (each
+with its reason: `records.Skipped`), which merging adds to the store's ``skipped`` table. The rows are made by
 `EventStore.save_document` itself, on an in-memory store, and exported with DuckDB's Parquet writer, so
 the merged store holds exactly the rows a single-process run would have written.
 
@@ -26,7 +27,7 @@ from typing import Iterable, Sequence
 
 import duckdb
 
-from ..records import Document, Event
+from ..records import Document, Event, Skipped
 from ..store import EventStore
 
 TABLES = ("documents", "sentences", "events")  # merge order: a document's row goes in before its parts
@@ -38,6 +39,7 @@ class ShardInfo:
     """What a finished shard holds: (doc_id, number of events stored) per document, in input order."""
     path: Path
     documents: tuple[tuple[str, int], ...]
+    skipped: tuple[Skipped, ...] = ()  # documents the pipeline could not code, in input order
 
     @property
     def n_events(self) -> int:
@@ -58,11 +60,15 @@ def read_shard(path: Path) -> ShardInfo | None:
     if not manifest.is_file():
         return None
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    return ShardInfo(Path(path), tuple((doc_id, n) for doc_id, n in data["documents"]))
+    skipped = tuple(Skipped(origin=s["origin"], reason=s["reason"], doc_id=s.get("doc_id"))
+                    for s in data.get("skipped", ()))
+    return ShardInfo(Path(path), tuple((doc_id, n) for doc_id, n in data["documents"]), skipped)
 
 
-def write_shard(path: Path, coded: Iterable[tuple[Document, list, list[Event]]]) -> ShardInfo:
-    """Store coded documents ((document, sentences, events) triples) as the shard at ``path``.
+def write_shard(path: Path, coded: Iterable[tuple[Document, list, list[Event]]],
+                skipped: Iterable[Skipped] = ()) -> ShardInfo:
+    """Store coded documents ((document, sentences, events) triples) as the shard at ``path``, and list the
+    ``skipped`` ones in its manifest.
 
     Returns the existing shard if another attempt finished it first.
     """
@@ -84,7 +90,9 @@ def write_shard(path: Path, coded: Iterable[tuple[Document, list, list[Event]]])
             for table in TABLES:
                 store.con.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_path(tmp / (table + '.parquet'))}' "
                                   "(FORMAT PARQUET)")
-        (tmp / MANIFEST).write_text(json.dumps({"documents": list(listing.items())}), encoding="utf-8")
+        manifest = {"documents": list(listing.items()),
+                    "skipped": [{"origin": s.origin, "doc_id": s.doc_id, "reason": s.reason} for s in skipped]}
+        (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         try:
             os.rename(tmp, path)  # atomic: the shard appears complete or not at all
         except OSError:
@@ -97,7 +105,9 @@ def write_shard(path: Path, coded: Iterable[tuple[Document, list, list[Event]]])
 
 
 def merge_shard(store: EventStore, shard: ShardInfo) -> None:
-    """Replace the shard's documents in ``store`` with the shard's rows, in one transaction."""
+    """Replace the shard's documents in ``store`` with the shard's rows, and record its skipped documents, in
+    one transaction. A skipped document's rows from an earlier run, if any, are left alone; its ``skipped``
+    row replaces an identical one, so merging twice records it once."""
     con = store.con
     files = {table: _sql_path(shard.path / f"{table}.parquet") for table in TABLES}
     con.begin()
@@ -107,6 +117,10 @@ def merge_shard(store: EventStore, shard: ShardInfo) -> None:
                         f"(SELECT doc_id FROM read_parquet('{files['documents']}'))")
         for table in TABLES:
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{files[table]}')")
+        for skipped in shard.skipped:
+            con.execute("DELETE FROM skipped WHERE origin = ? AND doc_id IS NOT DISTINCT FROM ? AND reason = ?",
+                        [skipped.origin, skipped.doc_id, skipped.reason])
+            store.save_skipped(skipped)
     except BaseException:
         con.rollback()
         raise
