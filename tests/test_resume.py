@@ -121,37 +121,55 @@ def _code(corpus: Path, db: Path, stdout=subprocess.DEVNULL) -> subprocess.Popen
     src = Path(eventwire.__file__).resolve().parents[1]  # the code under test, also for a copied tree
     env = {**os.environ, "PYTHONPATH": str(src), "PYTHONUNBUFFERED": "1", "COLUMNS": "400"}
     cmd = [sys.executable, "-m", "eventwire.cli", "code", str(corpus), "--db", str(db),
-           "--format", "jsonl", "--no-progress", "--batch-size", "8"]
+           "--format", "jsonl", "--no-progress", "--batch-size", "8", "--min-confidence", "0"]
     return subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+# Every table a run writes, without the columns that record when a row was written.
+TABLES = {
+    "events": "SELECT * FROM events ORDER BY event_id",
+    "sentences": "SELECT * FROM sentences ORDER BY doc_id, sentence_index",
+    "documents": "SELECT * EXCLUDE (coded_at) FROM documents ORDER BY doc_id",
+    "skipped": "SELECT origin, doc_id, reason FROM skipped ORDER BY ALL",
+    "document_clusters": "SELECT * FROM document_clusters ORDER BY doc_id",
+    "merged_events": "SELECT * EXCLUDE (first_seen) FROM merged_events ORDER BY merged_id",
+    "event_mentions": "SELECT * FROM event_mentions ORDER BY ALL",
+    "actor_memory": "SELECT * EXCLUDE (updated_at) FROM actor_memory ORDER BY ALL",
+}
 
 
 def _tables(db: Path) -> dict[str, list]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {
-            "events": con.execute("SELECT * FROM events ORDER BY event_id").fetchall(),
-            "sentences": con.execute("SELECT * FROM sentences ORDER BY doc_id, sentence_index").fetchall(),
-            "documents": con.execute("SELECT * EXCLUDE (coded_at) FROM documents ORDER BY doc_id").fetchall(),
-            "skipped": con.execute("SELECT origin, doc_id, reason FROM skipped ORDER BY ALL").fetchall(),
-        }
+        return {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
     finally:
         con.close()
 
 
-@pytest.mark.slow
-def test_kill_9_then_restart_gives_the_same_tables_as_an_uninterrupted_run(tmp_path):
-    corpus = tmp_path / "corpus.jsonl"
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory):
+    """The corpus and the tables of one uninterrupted run."""
+    tmp = tmp_path_factory.mktemp("clean")
+    corpus = tmp / "corpus.jsonl"
     _write_corpus(corpus)
-    killed_db, clean_db = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
+    proc = _code(corpus, tmp / "clean.duckdb")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 3, err  # 3: some inputs skipped
+    return corpus, _tables(tmp / "clean.duckdb")
 
-    clean = _code(corpus, clean_db)  # runs alongside the one we kill
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after", [1, KILL_AFTER, 110])
+def test_kill_9_then_restart_gives_the_same_tables_as_an_uninterrupted_run(tmp_path, clean_run, kill_after):
+    corpus, uninterrupted = clean_run
+    killed_db = tmp_path / "killed.duckdb"
     victim = _code(corpus, killed_db, stdout=subprocess.PIPE)
     seen: set[str] = set()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     # Events are printed after their document's transaction commits: a doc id on stdout is stored.
     for line in victim.stdout:
         seen.add(json.loads(line)["doc_id"])
-        if len(seen) >= KILL_AFTER or time.monotonic() > deadline:
+        if len(seen) >= kill_after or time.monotonic() > deadline:
             break
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
@@ -163,16 +181,16 @@ def test_kill_9_then_restart_gives_the_same_tables_as_an_uninterrupted_run(tmp_p
     stored = duckdb.connect(str(killed_db), read_only=True)
     n_stored = stored.execute("SELECT count(*) FROM documents").fetchone()[0]
     stored.close()
-    assert KILL_AFTER <= n_stored < N_DOCS, n_stored
+    assert kill_after <= n_stored < N_DOCS, n_stored
 
     restart = _code(corpus, killed_db)
-    _, restart_err = restart.communicate(timeout=180)
-    _, clean_err = clean.communicate(timeout=180)
-    assert restart.returncode == clean.returncode == 3, (restart_err, clean_err)  # 3: some inputs skipped
+    _, restart_err = restart.communicate(timeout=300)
+    assert restart.returncode == 3, restart_err
 
-    after_kill, uninterrupted = _tables(killed_db), _tables(clean_db)
+    after_kill = _tables(killed_db)
     assert len(uninterrupted["documents"]) == N_DOCS and len(uninterrupted["events"]) > N_DOCS
-    for table in ("events", "sentences", "documents"):
+    assert uninterrupted["merged_events"] and uninterrupted["actor_memory"] is not None
+    for table in TABLES:
         assert after_kill[table] == uninterrupted[table], table
     assert ("fr", "not English (detected: fr)") in {(d, r) for _, d, r in uninterrupted["skipped"]}
 
@@ -180,4 +198,26 @@ def test_kill_9_then_restart_gives_the_same_tables_as_an_uninterrupted_run(tmp_p
     assert resumed is not None, restart_err  # the restart passed over what the killed run had stored
     assert int(resumed.group(1)) == n_stored
     assert re.search(r"(\d+) documents coded", restart_err).group(1) == str(N_DOCS - n_stored)
-    assert after_kill["skipped"] == uninterrupted["skipped"]  # SkipLog: no second copy of each bad input
+
+
+def test_stale_merged_tables_are_rebuilt_by_a_run_with_nothing_left_to_code(tmp_path):
+    """Regression: a kill after the last document was stored (before the merge) left merged_events empty for
+    good, because later runs found nothing to code and never merged."""
+    from typer.testing import CliRunner
+
+    from eventwire.cli import app
+
+    doc = tmp_path / "a.jsonl"
+    doc.write_text(json.dumps({"id": "a", "text": "Chile recalled its ambassador to Peru.", "date": "2024-01-02"}) + "\n")
+    db = tmp_path / "s.duckdb"
+    args = ["code", str(doc), "--db", str(db), "--min-confidence", "0", "--n-process", "1", "--format", "jsonl"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with EventStore(db) as store:  # as if killed between the last document and the merge
+        store.con.execute("DELETE FROM merged_events")
+        store.con.execute("DELETE FROM meta WHERE key = 'merge_fingerprint'")
+        assert not store.merged_is_current()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "1 already coded" in result.stderr
+    with EventStore(db, read_only=True) as store:
+        assert store.merged_is_current() and store.count_events() > 0
+        assert store.query("SELECT count(*) AS n FROM merged_events")[0]["n"] > 0
