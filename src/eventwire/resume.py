@@ -59,12 +59,13 @@ def filter_already_coded(documents: Iterable[T], store: EventStore,
         if not isinstance(doc, Document) or doc.id in replaced:
             yield doc
             continue
-        if store.has_document(doc.id, doc.content_hash):
+        stored = store.stored_hash(doc.id)  # one look-up: same content, other content, or not stored
+        if stored == doc.content_hash:
             stats.already_coded += 1
             if on_already_coded is not None:
                 on_already_coded(doc)
             continue
-        if store.has_document(doc.id):
+        if stored is not None:
             stats.changed += 1
             replaced.add(doc.id)
         yield doc

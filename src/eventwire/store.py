@@ -146,7 +146,6 @@ _SENTENCE_COLUMNS = ("doc_id", "sentence_index", "start_char", "end_char", "text
 _DOCUMENT_COLUMNS = (
     "doc_id", "title", "text", "pub_date", "source", "url", "origin", "content_hash", "n_sentences", "coded_at",
 )
-_ROWS_PER_INSERT = 200
 
 # Filters accepted by EventStore.events(); each maps to an equality test on one column.
 EVENT_FILTERS = ("doc_id", "cameo_root", "source_country", "target_country")
@@ -252,14 +251,25 @@ def _first(cursor: duckdb.DuckDBPyConnection) -> Optional[tuple]:
 
 
 def _insert_many(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Parameterised multi-row INSERTs: several times faster than executemany() in DuckDB."""
-    row_placeholder = "(" + ", ".join("?" for _ in columns) + ")"
-    for i in range(0, len(rows), _ROWS_PER_INSERT):
-        chunk = rows[i : i + _ROWS_PER_INSERT]
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row_placeholder] * len(chunk))}",
-            [value for row in chunk for value in row],
-        )
+    """One INSERT for all rows: each column goes in as one typed list that DuckDB unnests (about three
+    times faster than a parameterised multi-row VALUES, and ten times executemany())."""
+    if not rows:
+        return
+    types = _column_types(con, table)
+    selects = ", ".join(f"unnest(?::{types[c]}[])" for c in columns)
+    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selects}",
+                [list(values) for values in zip(*rows)])
+
+
+_TYPES: dict[str, dict[str, str]] = {}  # table -> column -> SQL type (the schema is this module's, fixed)
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    if table not in _TYPES:
+        rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
+                           [table]).fetchall()
+        _TYPES[table] = {name: kind for name, kind in rows}
+    return _TYPES[table]
 
 
 def _sentence_rows(doc_id: str, sentences: list[tuple[int, int, str]], events: Iterable[Event]) -> list[tuple]:
@@ -466,6 +476,11 @@ class EventStore:
             sql += " AND content_hash = ?"
             params.append(content_hash)
         return _first(self.con.execute(sql, params)) is not None
+
+    def stored_hash(self, doc_id: str) -> Optional[str]:
+        """The content hash of the stored document ``doc_id``, or None if it is not stored."""
+        row = _first(self.con.execute("SELECT content_hash FROM documents WHERE doc_id = ?", [doc_id]))
+        return row[0] if row else None
 
     def events(self, *, limit: Optional[int] = None, **filters: Any) -> list[dict[str, Any]]:
         """Stored events in the Event.to_dict() shape, in document and sentence order.
