@@ -25,6 +25,7 @@ from .auth import GuardMiddleware
 from .coding import CodingWorker
 from .db import Database
 from .exports import ExportCache
+from .cache import ResponseCache
 from .security import SecurityHeadersMiddleware
 from .settings import ServeSettings
 
@@ -85,6 +86,7 @@ def create_app(db_path: str | os.PathLike, api_key: Optional[str] = None, *, pip
     app.state.pipeline = pipeline
     app.state.settings = settings
     app.state.templates = pages.make_templates(HERE / "templates")
+    app.add_middleware(ResponseCache)  # innermost: keyed on the cleaned query, served with the headers below
     app.add_middleware(DropEmptyFormFields)
     app.add_middleware(GuardMiddleware, api_key=key, max_body_bytes=max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: 401s and 413s get the headers too
