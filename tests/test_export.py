@@ -569,3 +569,13 @@ def test_cli_export_bad_values_say_what_is_valid(tmp_path):
     assert result.exit_code == 2 and all(f in result.output for f in export.FORMATS)
     help_text = CliRunner().invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).output
     assert "gdelt|plover|parquet|csv" in help_text and "PATH" in help_text and "--raw-csv" in help_text
+
+
+def test_timestamps_on_stdout_are_written_as_copy_writes_them():
+    """Regression: a coded_at of .799890 s came out as .79989 in a file (COPY) and .799890 on stdout."""
+    import datetime as dt
+
+    from eventwire.export import _csv_cell
+
+    assert _csv_cell(dt.datetime(2026, 12, 3, 22, 16, 46, 799890), False) == "2026-12-03 22:16:46.79989"
+    assert _csv_cell(dt.datetime(2026, 12, 3, 22, 16, 46), False) == "2026-12-03 22:16:46"

@@ -435,8 +435,12 @@ def write_csv(store: EventStore, out: TextIO, merged: bool = True, *, raw_csv: b
 
 
 def _csv_cell(value: Any, raw: bool) -> Any:
-    if isinstance(value, bool):  # as DuckDB's COPY writes them, so a file and stdout agree
+    # Written as DuckDB's COPY writes them, so that a file and stdout agree.
+    if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.datetime):  # COPY drops trailing zeros of the fraction: 12:00:01.5, 12:00:01
+        text = value.isoformat(sep=" ")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return value if raw else neutralise_cell(value)
 
 
