@@ -3,6 +3,7 @@
     .venv/bin/python bench/api_load.py                       # 50 clients, 30 s, the 1M-event store of api_latency.py
     .venv/bin/python bench/api_load.py --reuse               # keep an existing store of the right size
     .venv/bin/python bench/api_load.py --reuse --mix light   # without free text and the 2,000-row download
+    .venv/bin/python bench/api_load.py --reuse --cold        # every request a new one: no answer is reused
     .venv/bin/python bench/api_load.py --clients 10 --duration 10 --events 100000
 
 The store is the synthetic one of bench/api_latency.py (built if missing, then merged once so that merged
@@ -11,6 +12,10 @@ at --max-download-rows. Each client thread holds one keep-alive connection and r
 mix (MIXES: `full` by default, `light` without the two costly reads) in turn (each client starting at a different one) until the time is up; every request is timed. It
 prints requests/s, the median and p99 latency, and the errors (any status but 200, or a dropped
 connection), overall and per URL. The last line is JSON with the same figures.
+
+The server keeps answers until the store changes (serve/cache.py), so after the warm-up a repeated mix
+measures answers from memory. --cold adds a parameter the API ignores (`_n=<counter>`) to every request,
+so each one is computed afresh: the worst case, where no two clients ask the same question.
 """
 from __future__ import annotations
 
@@ -52,7 +57,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def client(host: str, port: int, start: int, deadline: float, results: list, lock: threading.Lock,
-           mix: dict[str, str]) -> None:
+           mix: dict[str, str], cold: bool = False) -> None:
     names = list(mix)
     conn = http.client.HTTPConnection(host, port, timeout=60)
     local = []
@@ -62,7 +67,7 @@ def client(host: str, port: int, start: int, deadline: float, results: list, loc
         i += 1
         t0 = time.perf_counter()
         try:
-            conn.request("GET", mix[name])
+            conn.request("GET", f"{mix[name]}&_n={start}-{i}" if cold else mix[name])
             response = conn.getresponse()
             response.read()
             status = response.status
@@ -86,6 +91,8 @@ def main() -> None:
     parser.add_argument("--max-download-rows", type=int, default=2000, help="the server's download row cap")
     parser.add_argument("--mix", choices=sorted(MIXES), default="full",
                         help="full: every kind of read; light: without free text and the 2,000-row download")
+    parser.add_argument("--cold", action="store_true",
+                        help="make every request distinct, so that no answer is served from the server's cache")
     args = parser.parse_args()
     mix = MIXES[args.mix]
     duration = min(args.duration, 600.0)
@@ -107,7 +114,7 @@ def main() -> None:
         results: list = []
         lock = threading.Lock()
         deadline = time.monotonic() + duration
-        threads = [threading.Thread(target=client, args=(host, port, n, deadline, results, lock, mix))
+        threads = [threading.Thread(target=client, args=(host, port, n, deadline, results, lock, mix, args.cold))
                    for n in range(args.clients)]
         t0 = time.monotonic()
         for t in threads:
@@ -124,7 +131,7 @@ def main() -> None:
 
     times = [r[1] * 1000 for r in results]
     errors = sum(1 for r in results if r[2] != 200)
-    summary = {"mix": args.mix, "events": args.events, "clients": args.clients, "seconds": round(elapsed, 1), "requests": len(results),
+    summary = {"mix": args.mix, "cold": args.cold, "events": args.events, "clients": args.clients, "seconds": round(elapsed, 1), "requests": len(results),
                "requests_per_s": round(len(results) / elapsed, 1), "p50_ms": round(statistics.median(times), 1),
                "p99_ms": round(percentile(times, 0.99), 1), "errors": errors, "cores": os.cpu_count(), "per_url": {}}
     print(f"{len(results)} requests in {elapsed:.1f} s from {args.clients} clients: "
