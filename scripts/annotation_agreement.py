@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from eventwire.evaluate import gold_alternatives  # noqa: E402
+from eventwire.evaluation.metrics import gold_alternatives  # noqa: E402
 
 
 def roots(event: dict) -> set[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from eventwire import goldsets  # noqa: E402
+from eventwire.evaluation import goldsets  # noqa: E402
 from eventwire.events import training  # noqa: E402
 from eventwire.events.scorer import MODEL_FORMAT  # noqa: E402
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from eventwire import dedupe
+from eventwire.corpus import dedupe
 from eventwire.records import Document
 from eventwire.store import EventStore
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from eventwire.evaluate import (
+from eventwire.evaluation.metrics import (
     EventScores,
     actor_country,
     detect_gold_kind,
@@ -413,7 +413,7 @@ def synthetic_sentences(gold, rng):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sentence_scores_match_the_shared_scorer(shared_scorer, seed):
-    from eventwire.evaluate import score_sentences
+    from eventwire.evaluation.metrics import score_sentences
 
     gold = load_gold(GOLD_DEV / "guardian_sentences.jsonl")
     pred = synthetic_sentences(gold, random.Random(seed))

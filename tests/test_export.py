@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import eventwire
 from eventwire import export, ontology, provenance
 from eventwire.cli import app
 from eventwire.records import Actor, labels
@@ -108,7 +109,7 @@ def test_known_group_is_the_organisation_not_its_religion_or_sector():
 
 def test_known_group_of_every_organisation_in_the_dictionary():
     rows = [line.split("\t") for line in
-            (Path(export.__file__).parent / "data" / "organisations.tsv").read_text(encoding="utf-8").splitlines()
+            (Path(eventwire.__file__).parent / "data" / "organisations.tsv").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
     codes = {r[2] for r in rows[1:] if len(r) > 2 and r[2].startswith(("IGO", "NGO", "IMG"))}
     assert len(codes) > 50
@@ -116,7 +117,7 @@ def test_known_group_of_every_organisation_in_the_dictionary():
         group = export.known_group(code)
         parts = [code[i : i + 3] for i in range(3, len(code), 3)]
         assert group in parts, code  # one of the code's own 3-letter elements
-        assert group not in export._ROLE_CODES, code  # never a sector or role
+        assert group not in export.writers._ROLE_CODES, code  # never a sector or role
 
 
 def test_plover_country_of_non_state_actors():
@@ -575,7 +576,7 @@ def test_timestamps_on_stdout_are_written_as_copy_writes_them():
     """Regression: a coded_at of .799890 s came out as .79989 in a file (COPY) and .799890 on stdout."""
     import datetime as dt
 
-    from eventwire.export import _csv_cell
+    from eventwire.export.writers import _csv_cell
 
     assert _csv_cell(dt.datetime(2026, 12, 3, 22, 16, 46, 799890), False) == "2026-12-03 22:16:46.79989"
     assert _csv_cell(dt.datetime(2026, 12, 3, 22, 16, 46), False) == "2026-12-03 22:16:46"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventwire import language
+from eventwire.ingest import language
 from eventwire.ingest import read_inputs
 from eventwire.records import Document, Skipped
 

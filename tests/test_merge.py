@@ -454,7 +454,7 @@ def test_merged_tables_of_older_rules_are_out_of_date(tmp_path):
 
 
 def test_a_read_only_store_is_not_merged_behind_its_back(tmp_path):
-    from eventwire.merge import ensure_current
+    from eventwire.corpus.merge import ensure_current
     from eventwire.store import StoreError
 
     path = tmp_path / "ro.duckdb"

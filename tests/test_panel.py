@@ -1,4 +1,4 @@
-"""eventwire.panel and `eventwire panel`: the country × period table of event counts and Goldstein sums.
+"""eventwire.corpus.panel and `eventwire panel`: the country × period table of event counts and Goldstein sums.
 
 The store is built by hand (no spaCy), with the cases that matter: an event between two countries, one
 within a country, one with an IGO, dates of every precision, negated and hypothetical mentions, a low
@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventwire.cli import app as cli_app
-from eventwire.panel import COLUMNS, PanelSpec, panel_rows
+from eventwire.corpus.panel import COLUMNS, PanelSpec, panel_rows
 from eventwire.records import Actor, Document, Event
 from eventwire.store import EventStore
 

@@ -1,4 +1,4 @@
-"""Tests for PLOVER mode and context keywords (eventwire.plover_modes, the "plover_detail" stage)."""
+"""Tests for PLOVER mode and context keywords (eventwire.events.plover_modes, the "plover_detail" stage)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 import pytest
 
 from eventwire import ontology
-from eventwire.plover_modes import PloverDetailStage, _word_pattern, load_keywords
+from eventwire.events.plover_modes import PloverDetailStage, _word_pattern, load_keywords
 from eventwire.records import Actor, Document, Event
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import eventwire
 from eventwire.records import Document, Skipped
-from eventwire.resume import ResumeStats, SkipLog, filter_already_coded
+from eventwire.store.resume import ResumeStats, SkipLog, filter_already_coded
 from eventwire.store import EventStore
 
 

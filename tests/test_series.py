@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from eventwire import ontology
 from eventwire.cli import app
-from eventwire.series import COLUMNS, dyad_series, dyad_series_frame, parse_dyad, plot_series
+from eventwire.corpus.series import COLUMNS, dyad_series, dyad_series_frame, parse_dyad, plot_series
 from eventwire.store import EventStore, StoreError
 
 from test_merge import event, read_lock, save, write_lock

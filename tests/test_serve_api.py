@@ -1,7 +1,7 @@
 """eventwire.serve: the JSON API, downloads, the API key guard, body cap, and the dashboard pages.
 
 The store is coded from the bundled examples/ articles (spaCy, once per module), then merged
-(eventwire.merge) so that events have mentions. Expected answers are recomputed in Python from
+(eventwire.corpus.merge) so that events have mentions. Expected answers are recomputed in Python from
 `EventStore.events()` rather than written down, so the tests follow the coder as it improves.
 """
 from __future__ import annotations
@@ -252,7 +252,7 @@ def test_merged_event_lists_all_its_mentions(app, client):
     with app.state.db.read() as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "event_mentions" not in tables:
-            pytest.skip("this store has no merged events (eventwire.merge not available)")
+            pytest.skip("this store has no merged events (eventwire.corpus.merge not available)")
         found = con.execute("SELECT merged_id, list(event_id ORDER BY event_id) FROM event_mentions "
                             "GROUP BY merged_id HAVING count(*) > 1 LIMIT 1").fetchone()
         lone = con.execute("SELECT event_id FROM events WHERE event_id NOT IN (SELECT event_id FROM event_mentions) "
@@ -422,7 +422,7 @@ def test_panel_counts_match_a_recount(client, all_events, query, keep):
 
 
 def test_panel_is_eventwire_panel_and_downloads(app, client):
-    from eventwire.panel import COLUMNS, PanelSpec, panel_rows
+    from eventwire.corpus.panel import COLUMNS, PanelSpec, panel_rows
 
     with app.state.db.read() as con:
         want = panel_rows(con, PanelSpec(by="week", role="source", merged=True))

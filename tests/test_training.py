@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eventwire import goldsets
+from eventwire.evaluation import goldsets
 from eventwire.events import training
 
 REPO = Path(__file__).resolve().parents[1]

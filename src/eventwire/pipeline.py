@@ -81,9 +81,9 @@ def trigger_token(parsed: Doc, event: Event):
 def default_stages() -> list[EventStage]:
     """The stages after event coding, in order: dates (resolved against publication), places (GeoNames),
     then PLOVER mode and context."""
-    from .dates import DateStage
+    from eventwire.dates import DateStage
     from .places import PlaceStage
-    from .plover_modes import PloverDetailStage
+    from eventwire.events.plover_modes import PloverDetailStage
 
     return [DateStage(), PlaceStage(), PloverDetailStage()]
 

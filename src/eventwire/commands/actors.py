@@ -407,9 +407,9 @@ class _memory:
 
     def __enter__(self):
         from ..actors.memory import ActorMemory
-        from ..store import EventStore
+        from eventwire.store import EventStore
 
-        from ..store import StoreError
+        from eventwire.store import StoreError
 
         if not self.db.exists() and not self.create:
             err.print(f"[yellow]No store at {self.db}[/] (run `eventwire code INPUT --db {self.db}` first).")

@@ -79,8 +79,8 @@ def register(app: typer.Typer) -> None:
         if engine not in ("local", "dask"):
             raise typer.BadParameter(f"{engine!r}: use local or dask", param_hint="--engine")
         from ..ingest import read_inputs, skip_kind
-        from ..resume import ResumeStats, SkipLog, filter_already_coded
-        from ..store import EventStore, StoreError
+        from eventwire.store.resume import ResumeStats, SkipLog, filter_already_coded
+        from eventwire.store import EventStore, StoreError
 
         try:  # before the model loads: a store another run holds is a one-line message, at once
             store = EventStore(db)
@@ -180,7 +180,7 @@ def _load_pipeline(batch_size: int, n_process: int, prefilter: bool, min_confide
 
 def _code_locally(pipeline, todo, store, include_negated: bool, advance, emit, note_skipped) -> None:
     from ..actors.memory import ActorMemory
-    from ..resume import finish_run, start_run
+    from eventwire.store.resume import finish_run, start_run
 
     # People learned in earlier runs resolve bare names in this one. The snapshot is taken when the run
     # starts (or when the unfinished run it resumes started), so the result depends neither on document

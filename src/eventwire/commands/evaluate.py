@@ -1,7 +1,7 @@
 """`eventwire eval`: score the coder against gold files (the rules of ../shared/tools/score.py).
 
 One file gives its full report; several files (or a folder of them) give one table with precision,
-recall and F1 for each set (eventwire.goldsets).
+recall and F1 for each set (eventwire.evaluation.goldsets).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         worst: int = typer.Option(10, "--worst", metavar="N", help="How many worst sentences to list (one PETR/PLOVER file)."),
     ):
         """Score eventwire against gold files: one file in detail, several (or a folder) as one table."""
-        from .. import evaluate, goldsets
+        from eventwire.evaluation import metrics as evaluate, goldsets
 
         paths = [p for g in gold for p in (sorted(g.glob("*.jsonl")) if g.is_dir() else [g])]
         if not paths:

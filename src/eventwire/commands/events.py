@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     ):
         """List events already in the store, filtered. Reads only: works while `eventwire serve` runs
         only if serve was started read-only; otherwise says which process holds the store."""
-        from ..store import EventStore, StoreError
+        from eventwire.store import EventStore, StoreError
 
         filters = dict(
             start=options.day(start, "--from"), end=options.day(end, "--to"),

@@ -37,9 +37,9 @@ def register(app: typer.Typer) -> None:
                                           "=, +, -, @ gets a leading ' so spreadsheets do not run it."),
     ):
         """Export events: GDELT 2.0 event table (61 tab-separated columns), PLOVER JSONL, Parquet or CSV."""
-        from ..export import FORMATS, export
-        from ..merge import open_for_reading
-        from ..store import StoreError
+        from eventwire.export import FORMATS, export
+        from eventwire.corpus.merge import open_for_reading
+        from eventwire.store import StoreError
 
         if fmt not in FORMATS:
             raise typer.BadParameter(f"{fmt!r}: use one of {', '.join(FORMATS)}", param_hint="--format")

@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
                  "read-only and changes nothing."),
     ):
         """Merge event reports into event records (merged_events), counting copies of an article once."""
-        from ..merge import MATCH_LEVELS, stale_message
-        from ..store import EventStore, StoreError
+        from eventwire.corpus.merge import MATCH_LEVELS, stale_message
+        from eventwire.store import EventStore, StoreError
 
         if match is not None and match not in MATCH_LEVELS:
             raise typer.BadParameter(f"{match!r}: use code (the full CAMEO code), base (its first 3 digits) or "

@@ -68,8 +68,8 @@ def panel_command(
                                          help="What the heatmap colours: events, or goldstein_sum."),
 ):
     """Events and Goldstein sums per country and month (or week): a balanced country x period panel."""
-    from ..panel import PanelError, PanelSpec, merged_is_stale, panel_rows, plot_heatmap, write_parquet
-    from ..store import EventStore, StoreError
+    from eventwire.corpus.panel import PanelError, PanelSpec, merged_is_stale, panel_rows, plot_heatmap, write_parquet
+    from eventwire.store import EventStore, StoreError
     from .display import err
 
     fmt = fmt or _format_from_suffix(output)
@@ -128,7 +128,7 @@ def _format_from_suffix(output: Optional[Path]) -> Format:
 
 
 def _write_csv(rows: list[dict], output: Optional[Path]) -> None:
-    from ..panel import COLUMNS
+    from eventwire.corpus.panel import COLUMNS
 
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
@@ -147,7 +147,7 @@ def _print_table(rows: list[dict], spec, output: Optional[Path]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..panel import matrix, period_label
+    from eventwire.corpus.panel import matrix, period_label
 
     if not rows:
         return

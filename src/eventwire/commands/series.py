@@ -42,9 +42,9 @@ def register(app: typer.Typer) -> None:
                                             help="Also draw the cooperation/conflict timeline (.png, .svg or .pdf)."),
     ):
         """A dyad's time series: events, mentions, Goldstein sum and mean, QuadClass 1-4 counts per period."""
-        from ..merge import open_for_reading
-        from ..series import COLUMNS, PERIODS, dyad_series, parse_dyad, plot_series
-        from ..store import StoreError
+        from eventwire.corpus.merge import open_for_reading
+        from eventwire.corpus.series import COLUMNS, PERIODS, dyad_series, parse_dyad, plot_series
+        from eventwire.store import StoreError
         from . import options
 
         if by not in PERIODS:

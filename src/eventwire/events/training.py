@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from .. import evaluate, goldsets
-from ..goldsets import GoldSet
+from eventwire.evaluation import metrics as evaluate, goldsets
+from eventwire.evaluation.goldsets import GoldSet
 from .scorer import best_readings
 
 

@@ -27,7 +27,7 @@ from eventwire.ingest.streams import (
     CsvLines, RowTooLarge, over_limit, over_record_limit, read_limited, record_limit, skip_blank_lines,
     skip_to_line_end,
 )
-from eventwire.language import language_problem
+from eventwire.ingest.language import language_problem
 from eventwire.records import Document, Skipped
 
 FORMATS = {
@@ -47,7 +47,7 @@ def read_inputs(paths: Iterable[Union[str, Path]], *, max_bytes: int = 10_000_00
     """Yield a `Document` or a `Skipped` for every input document, in input order.
 
     With `english_only`, documents confidently detected as another language become
-    ``Skipped(origin, "not English (detected: fr)")`` (see eventwire.language).
+    ``Skipped(origin, "not English (detected: fr)")`` (see eventwire.ingest.language).
     """
     for item in _read_paths(paths, max_bytes):
         if english_only and isinstance(item, Document):

@@ -21,7 +21,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
-from ..dates import event_verb
+from eventwire.dates import event_verb
 from ..pipeline import trigger_token
 from ..records import Document, Event, Location
 from .gazetteer import Gazetteer, load_gazetteer, place_key

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..records import Document, Skipped
-from ..store import EventStore
+from eventwire.store import EventStore
 from . import shards
 
 PLUGIN_NAME = "eventwire-pipeline"

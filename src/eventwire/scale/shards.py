@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 import duckdb
 
 from ..records import Document, Event, Skipped
-from ..store import EventStore
+from eventwire.store import EventStore
 
 TABLES = ("documents", "sentences", "events")  # merge order: a document's row goes in before its parts
 MANIFEST = "shard.json"

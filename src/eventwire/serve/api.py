@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Sec
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
-from eventwire.panel import COLUMNS as PANEL_COLUMNS
+from eventwire.corpus.panel import COLUMNS as PANEL_COLUMNS
 from eventwire.records import Document
 from eventwire.store import event_dict
 

@@ -1,6 +1,6 @@
 """All the reports (mentions) of one event.
 
-Duplicate merging (eventwire.merge, issue #5) groups the rows of `events` that report the same real-world
+Duplicate merging (eventwire.corpus.merge, issue #5) groups the rows of `events` that report the same real-world
 event into `merged_events`, and `event_mentions (merged_id, event_id, ...)` links each merged record to
 its mentions. An event that is in no merged record (a store coded before merging existed, merging not
 run since the event was coded, or a negated/hypothetical mention, which merging leaves out) is its own

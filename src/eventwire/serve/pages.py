@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from eventwire import ontology
-from eventwire import panel as country_panel
+from eventwire.corpus import panel as country_panel
 from eventwire.store import event_dict
 
 from . import charts, colors, queries, worldmap

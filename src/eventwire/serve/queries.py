@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 import duckdb
 
-from eventwire import panel as country_panel
+from eventwire.corpus import panel as country_panel
 from eventwire.store import event_dict  # the Event.to_dict() shape of a stored row
 
 from .db import one, rows, table_columns
@@ -316,7 +316,7 @@ def event_mix(con: duckdb.DuckDBPyConnection, f: EventFilters) -> list[dict[str,
 
 def panel(con: duckdb.DuckDBPyConnection, f: EventFilters, by: "PanelBy", role: "PanelRole", merged: bool = True,
           all_precisions: bool = False) -> list[dict[str, Any]]:
-    """The country x period panel of eventwire.panel, narrowed by the other filters. Dates and confidence
+    """The country x period panel of eventwire.corpus.panel, narrowed by the other filters. Dates and confidence
     go to the panel itself (for merged events they are the record's own); the rest select mentions
     (for merged events, their first mention)."""
     from fastapi import HTTPException

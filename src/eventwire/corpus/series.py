@@ -1,6 +1,6 @@
 """Time series for a dyad: event counts, Goldstein sum and mean, and QuadClass counts per day/week/month.
 
-    >>> from eventwire.series import dyad_series
+    >>> from eventwire.corpus.series import dyad_series
     >>> dyad_series(store, "PAK-RUS", by="week")
     [{'period': datetime.date(2024, 2, 26), 'events': 3, 'mentions': 7, 'goldstein_sum': -2.0, ...}, ...]
 
@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from .merge import MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
-from .ontology import QUAD_CLASS_NAMES
-from .store import EventStore
+from eventwire.corpus.merge import MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
+from eventwire.ontology import QUAD_CLASS_NAMES
+from eventwire.store import EventStore
 
 PERIODS = ("day", "week", "month", "year")
 # Dates precise enough to count by default; a date of unknown precision (NULL) counts as a day.

@@ -107,7 +107,7 @@ RUN_SNAPSHOT_KEY = "unfinished_run_memory"
 def start_run(store: EventStore, memory) -> Any:
     """The memory snapshot to code with: the one of an unfinished earlier run on this store if there is
     one (this run resumes it), else a new one, saved until `finish_run`."""
-    from .dedupe import meta_value, set_meta_value
+    from eventwire.corpus.dedupe import meta_value, set_meta_value
 
     saved = meta_value(store.con, RUN_SNAPSHOT_KEY)
     if saved:

@@ -12,7 +12,7 @@ doc_id). Signatures and band buckets live in DuckDB (``document_minhash``, ``doc
 ``update_clusters`` only shingles documents it has not seen (or whose content changed) and compares them
 with the stored bands: it is incremental, and gives the same clusters as a rebuild.
 
-``eventwire.merge`` uses the clusters so that copies of an article count once.
+``eventwire.corpus.merge`` uses the clusters so that copies of an article count once.
 """
 from __future__ import annotations
 

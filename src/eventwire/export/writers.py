@@ -29,9 +29,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterator, Optional, TextIO, Union
 
-from . import ontology, provenance
-from .merge import DATE_PRECISIONS, MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
-from .store import EventStore
+from eventwire import ontology, provenance
+from eventwire.corpus.merge import DATE_PRECISIONS, MENTION_DATE_SQL, MENTION_PRECISION_SQL, ensure_current
+from eventwire.store import EventStore
 
 FORMATS = ("gdelt", "plover", "parquet", "csv")
 CODER = "eventwire"

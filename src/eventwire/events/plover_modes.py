@@ -24,9 +24,9 @@ from typing import Optional
 import yaml
 from spacy.tokens import Doc, Token
 
-from . import ontology
-from .pipeline import trigger_token
-from .records import Document, Event
+from eventwire import ontology
+from eventwire.pipeline import trigger_token
+from eventwire.records import Document, Event
 
 MAX_CONTEXTS = 3
 KEYWORD_CONTEXTS = 1  # at most this many contexts from keywords

@@ -1,6 +1,6 @@
 """Country × period panel: events and Goldstein sums per country per month (or week).
 
-    >>> from eventwire.panel import PanelSpec, panel_rows
+    >>> from eventwire.corpus.panel import PanelSpec, panel_rows
     >>> panel_rows(store.con, PanelSpec(by="month", role="either"))
     [{'country': 'CHN', 'period': datetime.date(2024, 3, 1), 'events': 4, 'goldstein_sum': -8.0, ...}, ...]
 
@@ -165,7 +165,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, spec: PanelSpec, path: Union[s
 
 def merged_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
     """True when documents were coded after merged_events was last rebuilt (read-only: cannot fix it)."""
-    from .merge import merge_is_current
+    from eventwire.corpus.merge import merge_is_current
 
     try:
         return not merge_is_current(con)

@@ -4,7 +4,7 @@ GDELT counts reports, not events: one event reported by 40 outlets becomes 40 ro
 groups raw mentions (the ``events`` table) into ``merged_events``: the same source code, target code and
 CAMEO code (or its base or root code, ``match``), the same place, and dates no more than ``window_days``
 apart (pairwise). ``event_mentions`` links each merged event to every mention. Counts are taken over the
-article clusters of ``eventwire.dedupe``, so wire copies, and a corpus coded twice under other ids, do not
+article clusters of ``eventwire.corpus.dedupe``, so wire copies, and a corpus coded twice under other ids, do not
 inflate them. Mentions whose source or target is unknown (no code, or a code starting with "---") merge
 only within one story (article cluster): "unknown gunmen attacked" in two unrelated articles is not one
 event. Each record says how well its mentions agree (``agree_*`` columns, ``merge_agreement``) and how
@@ -22,7 +22,7 @@ from typing import Optional
 
 import duckdb
 
-from .dedupe import ClusterStats, in_transaction, meta_value, set_meta_value, update_clusters
+from eventwire.corpus.dedupe import ClusterStats, in_transaction, meta_value, set_meta_value, update_clusters
 
 DEFAULT_WINDOW_DAYS = 1
 MATCH_LEVELS = {"code": "e.cameo", "base": "substr(e.cameo, 1, 3)", "root": "e.cameo_root"}
@@ -121,7 +121,7 @@ def open_for_reading(path, *, merged: bool = True):
     a ``StoreError`` says in one line to run `eventwire merge` later or to use the raw mentions. A store
     that another process writes raises ``StoreLockedError`` as it is.
     """
-    from .store import EventStore, StoreError, StoreLockedError
+    from eventwire.store import EventStore, StoreError, StoreLockedError
 
     store = EventStore(path, read_only=True)
     if not merged or store.merged_is_current():
@@ -149,7 +149,7 @@ def ensure_current(store) -> Optional["MergeStats"]:
     if store.merged_is_current():
         return None
     if getattr(store, "read_only", False):
-        from .store import StoreError  # store imports this module: import it when needed
+        from eventwire.store import StoreError  # store imports this module: import it when needed
 
         raise StoreError(stale_message(store.path))
     return store.ensure_merged()

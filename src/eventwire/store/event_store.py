@@ -9,9 +9,9 @@ The tables are plain SQL that a user can open and query directly (``duckdb event
 - ``events_with_evidence``  a view: events joined to their sentence, with the span texts cut out
 - ``meta``       key/value pairs, including ``schema_version``
 - ``document_clusters``  near-duplicate articles (wire copies, updated versions); ``document_minhash`` and
-  ``document_bands`` hold the MinHash/LSH index behind it (eventwire.dedupe)
+  ``document_bands`` hold the MinHash/LSH index behind it (eventwire.corpus.dedupe)
 - ``merged_events``  event records merged from the raw mentions in ``events``; ``event_mentions`` links
-  each to every mention (eventwire.merge). Rebuilt by ``EventStore.merge_events()``
+  each to every mention (eventwire.corpus.merge). Rebuilt by ``EventStore.merge_events()``
 
 Re-coding a document replaces its sentences and events in one transaction, so a store never holds
 duplicates. ``EventStore.events()`` reads rows back in the ``Event.to_dict()`` shape.
@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import duckdb
 
-from eventwire import dedupe, merge
+from eventwire.corpus import dedupe, merge
 from eventwire.records import Actor, Document, Event, Skipped, labels
 
 # 2: document_minhash, document_bands, document_clusters, merged_events, event_mentions (new tables only,

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from . import evaluate
-from .ingest.documents import parse_date
-from .records import Document
+from eventwire.evaluation import metrics as evaluate
+from eventwire.ingest.documents import parse_date
+from eventwire.records import Document
 
 KINDS = ("petr", "plover", "sentences", "actors")
 
