@@ -176,3 +176,18 @@ def test_actors_list_and_show_mark_candidates(tmp_path):
     assert [(r["name"], r["status"]) for r in listed] == [("Laurie Bristowe", "candidate")]
     shown = json.loads(runner.invoke(app, ["actors", "show", "Bristowe", "--db", str(db)]).stdout)
     assert shown["resolves_to"] is None and shown["mentions"][0]["basis"].startswith("weak:")
+
+
+def test_correct_apply_recodes_with_the_options_the_store_was_coded_with(coded_store, tmp_path):
+    """The store keeps `eventwire code`'s options: --apply uses its threshold, not one guessed from events."""
+    from eventwire.store import EventStore
+
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(coded_store.read_bytes())
+    with EventStore(db, read_only=True) as store:
+        kept = store.coding_options()
+    assert kept["min_confidence"] == 0 and kept["threshold"] == 0 and kept["include_negated"] is True
+    result = runner.invoke(app, ["actors", "correct", "Radu Ciobanel", "--country", "ROU", "--sector", "GOV",
+                                 "--apply", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "with --min-confidence 0: the store's coding options" in said(result)

@@ -148,3 +148,18 @@ def test_people_learned_in_one_run_resolve_bare_names_in_the_next(tmp_path):
     accusations = [e for e in jsonl(result.stdout) if e["cameo"].startswith("11")]
     assert accusations and accusations[0]["source"]["country"] == "MDA"
     assert accusations[0]["target"]["country"] == "RUS"
+
+
+def test_a_run_with_other_options_than_the_store_says_so(tmp_path):
+    doc = tmp_path / "a.jsonl"
+    doc.write_text(json.dumps({"id": "x1", "text": "Nigeria accused Niger of closing the border.",
+                               "date": "2023-08-01"}) + "\n")
+    db = tmp_path / "ew.duckdb"
+    args = ["code", str(doc), "--db", str(db), "--format", "jsonl", "--no-progress"]
+    first = runner.invoke(app, args + ["--min-confidence", "0"])
+    assert first.exit_code == 0 and "this store was coded with" not in first.stderr
+    again = runner.invoke(app, args + ["--min-confidence", "0"])
+    assert "this store was coded with" not in again.stderr  # same options: nothing to say
+    other = runner.invoke(app, args)  # the packaged threshold
+    assert other.exit_code == 0
+    assert "this store was coded with --min-confidence 0," in other.stderr and "--recode" in other.stderr

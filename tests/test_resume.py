@@ -221,3 +221,24 @@ def test_stale_merged_tables_are_rebuilt_by_a_run_with_nothing_left_to_code(tmp_
     with EventStore(db, read_only=True) as store:
         assert store.merged_is_current() and store.count_events() > 0
         assert store.query("SELECT count(*) AS n FROM merged_events")[0]["n"] > 0
+
+
+def test_coding_options_are_kept_and_a_change_is_told_in_one_line(tmp_path):
+    from eventwire.store.resume import coding_options, options_change
+
+    with EventStore(tmp_path / "s.duckdb") as store:
+        assert store.coding_options() is None  # nothing kept yet: no warning either
+        first = coding_options(0.0, True, True)
+        assert options_change(store.coding_options(), first) is None
+        store.record_coding_options(first)
+        assert store.coding_options() == first
+        assert options_change(store.coding_options(), coding_options(0.0, True, True)) is None
+        default = coding_options(None, True, True)
+        assert default["threshold"] is not None and default["threshold"] > 0  # the packaged scorer's
+        message = options_change(store.coding_options(), default)
+        assert "--min-confidence 0," in message and f"--min-confidence {default['threshold']:g}" in message
+        assert "--recode" in message and "\n" not in message
+        assert "--factual-only" in options_change(first, coding_options(0.0, False, True))
+        store.record_coding_options(default)
+    with EventStore(tmp_path / "s.duckdb", read_only=True) as store:
+        assert store.coding_options() == default

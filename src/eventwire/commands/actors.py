@@ -104,8 +104,9 @@ def register(app: typer.Typer) -> None:
             None, "--min-confidence", min=0.0, max=1.0,
             help="With --apply: the threshold to recode with (default: the one the store was coded with, as far as "
                  "its events tell: the model's threshold, or lower when the store holds less confident events)."),
-        include_negated: bool = typer.Option(True, "--include-negated/--factual-only",
-                                             help="With --apply: keep negated and hypothetical events, or drop them."),
+        include_negated: Optional[bool] = typer.Option(
+            None, "--include-negated/--factual-only",
+            help="With --apply: keep negated and hypothetical events, or drop them (default: as the store was coded)."),
         db: Path = typer.Option(Path("eventwire.duckdb"), "--db", help=DB_HELP),
     ):
         """Say what NAME is; corrections win over anything learned (optionally within --from/--to).
@@ -253,7 +254,7 @@ class RecodeReport:
 
 
 def recode_documents(store, memory, doc_ids: List[str], *, min_confidence: Optional[float] = None,
-                     include_negated: bool = True) -> RecodeReport:
+                     include_negated: Optional[bool] = None) -> RecodeReport:
     """Code the stored documents ``doc_ids`` again from their stored title, text and date with the normal
     pipeline and the memory as it is now (a snapshot, as in `eventwire code`); each replaces its stored rows
     and what the memory learned from it. Then the merged tables are brought up to date."""
@@ -263,6 +264,8 @@ def recode_documents(store, memory, doc_ids: List[str], *, min_confidence: Optio
 
     report = RecodeReport()
     report.threshold, report.threshold_note = _threshold(store, min_confidence, packaged_scorer())
+    if include_negated is None:  # as the store was coded; stores from before options were kept: keep them
+        include_negated = (store.coding_options() or {}).get("include_negated", True)
     before = [e for d in doc_ids for e in store.events(doc_id=d)]
     marks = ", ".join("?" for _ in doc_ids)
     rows = store.query(f"SELECT doc_id, title, text, pub_date, source, url, origin FROM documents "
@@ -291,9 +294,13 @@ def recode_documents(store, memory, doc_ids: List[str], *, min_confidence: Optio
 
 
 def _threshold(store, given: Optional[float], scorer) -> tuple[Optional[float], str]:
-    """The confidence threshold to recode with: ``given``, else the one the store seems to be coded with."""
+    """The confidence threshold to recode with: ``given``, else the one the store was coded with (kept by
+    `eventwire code`), else, for a store coded before that was kept, the one its events suggest."""
     if given is not None:
         return given, "--min-confidence"
+    kept = store.coding_options()
+    if kept is not None and "threshold" in kept:
+        return kept["threshold"], "the store's coding options"
     default = scorer.threshold if scorer is not None else None
     low = store.query("SELECT min(confidence) AS low FROM events")[0]["low"]
     if default is None or low is None or low >= default:

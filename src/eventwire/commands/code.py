@@ -79,7 +79,13 @@ def register(app: typer.Typer) -> None:
         if engine not in ("local", "dask"):
             raise typer.BadParameter(f"{engine!r}: use local or dask", param_hint="--engine")
         from ..ingest import read_inputs, skip_kind
-        from eventwire.store.resume import ResumeStats, SkipLog, filter_already_coded
+        from eventwire.store.resume import (
+            ResumeStats,
+            SkipLog,
+            coding_options,
+            filter_already_coded,
+            options_change,
+        )
         from eventwire.store import EventStore, StoreError
 
         try:  # before the model loads: a store another run holds is a one-line message, at once
@@ -119,6 +125,11 @@ def register(app: typer.Typer) -> None:
 
         with store:
             skip_log, resume_stats = SkipLog(store), ResumeStats()
+            options = coding_options(min_confidence, include_negated, prefilter)
+            change = options_change(store.coding_options(), options) if store.counts()["documents"] else None
+            if change:
+                err.print(f"[yellow]note[/] {change}")
+            store.record_coding_options(options)
             pipeline = None
             if engine == "local":
                 with err.status("Loading the spaCy model, lexicons and gazetteer…", spinner="dots"):

@@ -7,7 +7,7 @@ The tables are plain SQL that a user can open and query directly (``duckdb event
 - ``events``     one flat row per coded event (actors, date and location spread into columns)
 - ``skipped``    inputs that could not be coded, and why (``skipped_at``: UTC time)
 - ``events_with_evidence``  a view: events joined to their sentence, with the span texts cut out
-- ``meta``       key/value pairs, including ``schema_version``
+- ``meta``       key/value pairs, including ``schema_version`` and ``coding_options`` (`coding_options()`)
 - ``document_clusters``  near-duplicate articles (wire copies, updated versions); ``document_minhash`` and
   ``document_bands`` hold the MinHash/LSH index behind it (eventwire.corpus.dedupe)
 - ``merged_events``  event records merged from the raw mentions in ``events``; ``event_mentions`` links
@@ -20,6 +20,7 @@ docs/data-model.md describes every table.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
@@ -387,6 +388,19 @@ class EventStore:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+    # -- how the store was coded ---------------------------------------------------------------
+
+    def coding_options(self) -> Optional[dict[str, Any]]:
+        """The options of the last `eventwire code` run into this store (min_confidence, threshold,
+        include_negated, prefilter, version, data_hash), or None for a store coded before they were kept."""
+        row = _first(self.con.execute("SELECT value FROM meta WHERE key = 'coding_options'"))
+        return json.loads(row[0]) if row else None
+
+    def record_coding_options(self, options: dict[str, Any]) -> None:
+        """Keep ``options`` as the store's coding options (`coding_options`), replacing earlier ones."""
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('coding_options', ?)",
+                         [json.dumps(options, sort_keys=True)])
 
     # -- writing ---------------------------------------------------------------------------------
 

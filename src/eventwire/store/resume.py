@@ -10,6 +10,9 @@ second copy of each bad input on the rerun.
 A document whose id is stored with *other* content is coded again (it was updated), replacing
 the old version. Coding is keyed on content only: after changing the lexicons, the model or
 ``--factual-only``, re-code with ``--recode`` (i.e. don't filter) to refresh stored events.
+Each run keeps its options in the store (`coding_options`, `EventStore.record_coding_options`), and
+`options_change` says, before a run starts, when they differ from the ones the stored events were coded
+with, so that a store does not silently mix two thresholds.
 """
 from __future__ import annotations
 
@@ -22,6 +25,39 @@ from eventwire.records import Document, Skipped
 from eventwire.store import EventStore
 
 T = TypeVar("T")
+
+# Options that change which events a document gets; the version is kept for the record only.
+_COMPARED = ("threshold", "include_negated", "prefilter", "data_hash")
+
+
+def coding_options(min_confidence: Optional[float], include_negated: bool, prefilter: bool) -> dict[str, Any]:
+    """What a run codes with: the options it was given, the confidence threshold they come to (the
+    packaged scorer's when min_confidence is None), and the provenance stamp."""
+    from eventwire import provenance
+    from eventwire.events.scorer import packaged_scorer
+
+    scorer = packaged_scorer()
+    threshold = min_confidence if min_confidence is not None else (scorer.threshold if scorer is not None else None)
+    return {"min_confidence": min_confidence, "threshold": threshold, "include_negated": include_negated,
+            "prefilter": prefilter, "version": provenance.version(), "data_hash": provenance.data_hash()}
+
+
+def describe_options(options: dict[str, Any]) -> str:
+    """E.g. ``--min-confidence 0.55, --include-negated, --prefilter (data 61e1e7caca36db70)``."""
+    threshold = options.get("threshold")
+    parts = [f"--min-confidence {threshold:g}" if threshold is not None else "no confidence threshold",
+             "--include-negated" if options.get("include_negated", True) else "--factual-only",
+             "--prefilter" if options.get("prefilter", True) else "--no-prefilter"]
+    return ", ".join(parts) + f" (data {options.get('data_hash', '?')})"
+
+
+def options_change(stored: Optional[dict[str, Any]], now: dict[str, Any]) -> Optional[str]:
+    """A one-line warning when a run's options differ from those the stored events were coded with,
+    or None when they agree (or nothing says how the store was coded)."""
+    if stored is None or all(stored.get(k) == now.get(k) for k in _COMPARED):
+        return None
+    return (f"this store was coded with {describe_options(stored)}; this run uses {describe_options(now)}. "
+            "Documents already stored keep their events: --recode codes them again with this run's options.")
 
 
 @dataclass
