@@ -15,11 +15,15 @@ from eventwire.store import EventStore  # noqa: E402
 from test_store import SENTENCES, accuse_event, make_doc  # noqa: E402
 
 
-def test_reads_are_kept_until_a_write_and_never_served_stale(tmp_path):
+def _app_over_one_event(tmp_path):
     db = tmp_path / "s.duckdb"
     with EventStore(db) as store:
         store.save_document(make_doc("d1"), SENTENCES, [accuse_event("d1")])
-    app = create_app(db, api_key="k", pipeline=object())
+    return create_app(db, api_key="k", pipeline=object())
+
+
+def test_reads_are_kept_until_a_write_and_never_served_stale(tmp_path):
+    app = _app_over_one_event(tmp_path)
     with TestClient(app) as client:
         first = client.get("/api/events?limit=5")
         assert first.status_code == 200 and first.json()["total"] == 1
@@ -41,10 +45,7 @@ def test_reads_are_kept_until_a_write_and_never_served_stale(tmp_path):
 
 
 def test_small_downloads_are_kept_and_served_byte_for_byte(tmp_path):
-    db = tmp_path / "s.duckdb"
-    with EventStore(db) as store:
-        store.save_document(make_doc("d1"), SENTENCES, [accuse_event("d1")])
-    app = create_app(db, api_key="k", pipeline=object())
+    app = _app_over_one_event(tmp_path)
     with TestClient(app) as client:
         first = client.get("/api/events?format=csv")
         assert first.status_code == 200 and first.text.count("\n") == 2  # header and one event
