@@ -178,3 +178,18 @@ def test_unknown_pronouns_and_empty_documents(nlp):
     assert actors.resolve_pronoun(doc[0], doc[:]) == []
     assert actors.resolve_nominal(doc[:1], doc[:]) is None
     assert actors.person(doc[:1]) is None
+
+
+def test_a_named_person_under_a_role_noun_is_a_person(nlp):
+    """"Donald Trump's lawyer Rudy Giuliani": the phrase's head is "lawyer", which no list of role nouns
+    holds; the resolver knows the name from the people table, so "it" must not point to him, and "he" must."""
+    from eventwire.actors.people import load_people
+
+    with_people = ActorResolver(load_dictionary(), nlp=nlp, people=load_people())
+    text = "Donald Trump's lawyer Rudy Giuliani met reporters on Monday. It was signed. He said no."
+    doc, actors = read(nlp, with_people, text, upto="It was")
+    assert any("Giuliani" in m.actor.text for m in actors.mentions)  # the resolver did read him
+    it = token_at(doc, "It")
+    assert not any("Giuliani" in a.how for a in actors.resolve_pronoun(it, it.sent))
+    he = token_at(doc, "He")
+    assert any("Giuliani" in a.how for a in actors.resolve_pronoun(he, he.sent))

@@ -136,7 +136,9 @@ class DocumentActors:
         named_head = head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and (name is not None or _looks_personal(actor)))
         # the tagger calls some groups people ("Boko Haram"): a name the tables know as a group is not one
         group_name = (actor.how or "").startswith("organisations.tsv") and not _looks_personal(actor)
-        person = role_noun or (named_head and not group_name)
+        # the resolver knows a person by name even when the phrase's head is a role noun it does not list
+        # ("Donald Trump's lawyer Rudy Giuliani": the head is "lawyer")
+        person = role_noun or ((named_head or _looks_personal(actor)) and not group_name)
         if head.pos_ == "PRON":
             person = head.lower_ in PERSONAL or any(m.person and m.actor.code == actor.code
                                                       for m in self.mentions[-5:])
