@@ -102,8 +102,8 @@ def register(app: typer.Typer) -> None:
                                    help="Recode the stored documents that mention NAME now, and update the merged tables."),
         min_confidence: Optional[float] = typer.Option(
             None, "--min-confidence", min=0.0, max=1.0,
-            help="With --apply: the threshold to recode with (default: the one the store was coded with, as far as "
-                 "its events tell: the model's threshold, or lower when the store holds less confident events)."),
+            help="With --apply: the threshold to recode with (default: the one the store was coded with; for a "
+                 "store coded before eventwire kept it, the lowest confidence its events show)."),
         include_negated: Optional[bool] = typer.Option(
             None, "--include-negated/--factual-only",
             help="With --apply: keep negated and hypothetical events, or drop them (default: as the store was coded)."),
@@ -414,9 +414,7 @@ class _memory:
 
     def __enter__(self):
         from ..actors.memory import ActorMemory
-        from eventwire.store import EventStore
-
-        from eventwire.store import StoreError
+        from eventwire.store import EventStore, StoreError
 
         if not self.db.exists() and not self.create:
             err.print(f"[yellow]No store at {self.db}[/] (run `eventwire code INPUT --db {self.db}` first).")
